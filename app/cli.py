@@ -1,0 +1,455 @@
+"""`besace …`: every project operation without a screen, on the same core as the window."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, TextIO
+
+from app import __version__
+from app.errors import AppError
+from app.i18n import _, format_bytes, format_count, format_duration, set_language
+from app.paths import settings_file
+from app.settings import Settings, load_settings
+from app.tasks import CancelToken, Progress
+
+if TYPE_CHECKING:
+    from app.project import Project
+
+
+class ProgressLine:
+    """One self-rewriting line on a terminal; a line every few seconds in a log."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._tty = stream.isatty()
+        self._last_plain = 0.0
+        self._width = 0
+
+    def __call__(self, p: Progress) -> None:
+        eta = p.eta_seconds
+        parts = [
+            _("{done}/{total} files").format(
+                done=format_count(p.done), total=format_count(p.total)
+            ),
+            f"{format_bytes(p.bytes_done)}/{format_bytes(p.bytes_total)}",
+            _("{rate} files/s").format(rate=format_count(int(p.files_per_second))),
+            f"{format_bytes(int(p.bytes_per_second))}/s",
+        ]
+        if eta is not None:
+            parts.append(_("about {eta} left").format(eta=format_duration(eta)))
+        if p.extra.get("errors"):
+            parts.append(_("{n} errors").format(n=format_count(p.extra["errors"])))
+        text = " · ".join(parts)
+        if self._tty:
+            ratio = p.bytes_done / p.bytes_total if p.bytes_total else 0.0
+            filled = int(ratio * 20)
+            bar = "[" + "#" * filled + "." * (20 - filled) + "]"
+            current = p.current[-40:]
+            line = f"\r{bar} {text} · {current}"
+            pad = max(0, self._width - len(line))
+            self._width = len(line)
+            self._stream.write(line + " " * pad)
+            self._stream.flush()
+        elif time.monotonic() - self._last_plain >= 5.0:
+            self._last_plain = time.monotonic()
+            self._stream.write(text + "\n")
+            self._stream.flush()
+
+    def finish(self) -> None:
+        if self._tty and self._width:
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+def _settings() -> Settings:
+    return load_settings(settings_file())
+
+
+def _open_project(path: Path) -> Project:
+    from app.project import Project
+
+    return Project.open(path)
+
+
+# -- commands --------------------------------------------------------------------------------
+def cmd_new(args: argparse.Namespace) -> int:
+    from app.project import MissionIdentity, Project
+
+    path = Path(args.project)
+    if path.suffix != ".besace":
+        path = path.with_name(path.name + ".besace")
+    identity = MissionIdentity(
+        name=args.name,
+        commune=args.commune or "",
+        producer=args.producer or "",
+        transferring_agency=args.transferring_agency or "",
+        archival_agency=args.archival_agency or "",
+        archivist=args.archivist or "",
+    )
+    Project.create(path, identity).close()
+    print(_("Project created: {path}").format(path=path))
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from app.inventory.scan import ScanOptions, scan
+
+    settings = _settings().scan
+    if args.engine:
+        settings.engine = args.engine
+    if args.hash:
+        settings.extra_algorithms = [a.lower() for a in args.hash]
+    settings.exclude_patterns = [*settings.exclude_patterns, *args.exclude]
+    options = ScanOptions.from_settings(settings)
+    if args.workers:
+        options.workers = args.workers
+    token = CancelToken()
+
+    def on_interrupt(_signum: int, _frame: FrameType | None) -> None:
+        if token.cancelled:
+            raise KeyboardInterrupt
+        sys.stderr.write("\n" + _("Stopping… (the scan can be resumed by running it again)") + "\n")
+        token.cancel()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    line = ProgressLine(sys.stderr)
+    try:
+        with _open_project(Path(args.project)) as project:
+            summary = scan(
+                project,
+                [Path(r) for r in args.sources],
+                options=options,
+                token=token,
+                progress=line,
+            )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        line.finish()
+    engine = summary.engine
+    print(
+        _("Scan {status} in {duration} ({engine}).").format(
+            status=_(summary.status),
+            duration=format_duration(summary.elapsed),
+            engine=f"{engine.name} {engine.version}" if engine else "?",
+        )
+    )
+    print(
+        _("Files: {seen} seen, {read} read ({bytes}), {unchanged} unchanged.").format(
+            seen=format_count(summary.files_seen),
+            read=format_count(summary.files_read),
+            bytes=format_bytes(summary.bytes_read),
+            unchanged=format_count(summary.unchanged),
+        )
+    )
+    print(
+        _(
+            "Changes: {added} added, {modified} modified, {removed} removed, {restored} back."
+        ).format(
+            added=format_count(summary.added),
+            modified=format_count(summary.modified),
+            removed=format_count(summary.removed),
+            restored=format_count(summary.restored),
+        )
+    )
+    if summary.errors or summary.warnings:
+        print(
+            _("Problems: {errors} errors, {warnings} warnings (see `besace stats`).").format(
+                errors=format_count(summary.errors), warnings=format_count(summary.warnings)
+            )
+        )
+    if summary.status == "cancelled":
+        print(_("The scan was stopped; run the same command again to finish it."))
+        return 130
+    return 0
+
+
+def cmd_inventory(args: argparse.Namespace) -> int:
+    from app.inventory.export import export_csv, export_json
+
+    with _open_project(Path(args.project)) as project:
+        if args.csv:
+            rows = export_csv(
+                project.conn, Path(args.csv), separator=args.separator, include_removed=args.removed
+            )
+            print(
+                _("{n} rows written to {path}").format(n=format_count(rows), path=args.csv),
+                file=sys.stderr,
+            )
+        else:
+            mission = asdict(project.mission())
+            target = None if args.json in (None, "-") else Path(args.json)
+            rows = export_json(
+                project.conn, target, out=sys.stdout, include_removed=args.removed, mission=mission
+            )
+            if target is not None:
+                print(
+                    _("{n} rows written to {path}").format(n=format_count(rows), path=target),
+                    file=sys.stderr,
+                )
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from app.inventory.report import build_report
+
+    with _open_project(Path(args.project)) as project:
+        mission = project.mission()
+        report = build_report(project.conn)
+    if args.json:
+        print(json.dumps(asdict(report), ensure_ascii=False, indent=2, default=str))
+        return 0
+    out = sys.stdout
+    out.write(f"{mission.name}\n{'=' * len(mission.name)}\n")
+    for source in report.sources:
+        out.write(_("Source: {path}").format(path=source) + "\n")
+    run = report.last_run
+    if run:
+        out.write(
+            _("Last scan: {date} ({status})").format(
+                date=run.get("started_at"), status=_(str(run.get("status")))
+            )
+            + "\n"
+        )
+    out.write(
+        _("{files} files, {bytes}, in {folders} folders ({empty} empty).").format(
+            files=format_count(report.files),
+            bytes=format_bytes(report.bytes),
+            folders=format_count(report.folders),
+            empty=format_count(report.empty_folders),
+        )
+        + "\n\n"
+    )
+
+    out.write(_("By format") + "\n")
+    for line in report.formats[: args.top]:
+        label = line.name or _("unidentified format")
+        if line.version:
+            label += f" {line.version}"
+        out.write(
+            f"  {line.puid or '—':<12} {format_count(line.files):>10}  "
+            f"{format_bytes(line.bytes):>10}  {label}\n"
+        )
+    if len(report.formats) > args.top:
+        out.write(
+            "  " + _("… and {n} other formats").format(n=len(report.formats) - args.top) + "\n"
+        )
+    out.write(
+        _("Identified by: {bases}").format(
+            bases=", ".join(
+                f"{_(b) if b else _('nothing')} {format_count(n)}" for b, n in report.bases.items()
+            )
+        )
+        + "\n\n"
+    )
+
+    out.write(_("By year of last modification") + "\n")
+    for year in report.years:
+        out.write(
+            f"  {year.year if year.year is not None else '—':<6} "
+            f"{format_count(year.files):>10}  {format_bytes(year.bytes):>10}\n"
+        )
+    out.write(
+        "\n"
+        + _("Duplicates: {groups} groups, {files} files, {wasted} taken by copies.").format(
+            groups=format_count(report.duplicate_groups),
+            files=format_count(report.duplicate_files),
+            wasted=format_bytes(report.duplicate_wasted_bytes),
+        )
+        + "\n\n"
+    )
+    out.write(_("Anomalies") + "\n")
+    if not report.anomalies:
+        out.write("  " + _("none") + "\n")
+    for label, count in report.anomalies.items():
+        out.write(f"  {format_count(count):>10}  {_(label)}\n")
+    out.write("\n" + _("Errors") + "\n")
+    if not report.errors:
+        out.write("  " + _("none") + "\n")
+    for error in report.errors:
+        out.write(f"  {error.path}: {error.message}\n")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    with _open_project(Path(args.project)) as project:
+        rows = project.conn.execute(
+            "SELECT r.id, r.started_at, r.finished_at, r.status, e.name, e.version,"
+            " r.files_seen, r.files_read, r.added, r.modified, r.removed, r.errors"
+            " FROM scan_run r LEFT JOIN engine e ON e.id = r.engine_id ORDER BY r.id"
+        ).fetchall()
+    for (
+        run_id,
+        started,
+        finished,
+        status,
+        engine,
+        version,
+        seen,
+        read,
+        added,
+        modified,
+        removed,
+        errors,
+    ) in rows:
+        print(
+            _(
+                "#{id} {started} → {finished} {status}: {seen} files seen, {read} read,"
+                " +{added} ~{modified} -{removed}, {errors} errors ({engine})"
+            ).format(
+                id=run_id,
+                started=started,
+                finished=finished or "…",
+                status=_(status),
+                seen=format_count(seen),
+                read=format_count(read),
+                added=added,
+                modified=modified,
+                removed=removed,
+                errors=errors,
+                engine=f"{engine} {version}",
+            )
+        )
+    if not rows:
+        print(_("No scan yet."))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo.share import generate_demo_share
+
+    summary = generate_demo_share(
+        Path(args.folder), files=args.files, total_bytes=_parse_size(args.size), seed=args.seed
+    )
+    print(
+        _("Demo share written to {path}: {files} files, {bytes}.").format(
+            path=summary.root,
+            files=format_count(summary.files),
+            bytes=format_bytes(summary.total_bytes),
+        )
+    )
+    return 0
+
+
+def _parse_size(text: str | None) -> int:
+    if not text:
+        return 0
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+    text = text.strip().lower().rstrip("bo")
+    try:
+        if text and text[-1] in units:
+            return int(float(text[:-1].replace(",", ".")) * units[text[-1]])
+        return int(text)
+    except ValueError as exc:
+        raise AppError(
+            _("Size not understood: {text} (examples: 500M, 2G).").format(text=text)
+        ) from exc
+
+
+# -- parser ----------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="besace",
+        description=_("Besace: audit, classify and transfer a commune's digital records."),
+    )
+    parser.add_argument("--version", action="version", version=f"Besace {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
+
+    p = sub.add_parser("new", help=_("create a mission project file"))
+    p.add_argument("project", metavar=_("PROJECT.besace"))
+    p.add_argument("--name", required=True, help=_('mission name, e.g. "Mairie de …"'))
+    p.add_argument("--commune", help=_("commune or public body"))
+    p.add_argument("--producer", help=_("service producteur (producing agency)"))
+    p.add_argument("--transferring-agency", help=_("service versant (transferring agency)"))
+    p.add_argument("--archival-agency", help=_("service d'archives (archival agency)"))
+    p.add_argument("--archivist", help=_("archivist in charge"))
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("scan", help=_("inventory folders or network shares (read-only)"))
+    p.add_argument("project", metavar=_("PROJECT.besace"))
+    p.add_argument("sources", nargs="+", metavar=_("SOURCE"))
+    p.add_argument(
+        "--engine",
+        choices=("siegfried", "fido"),
+        help=_("format identification engine (default: siegfried)"),
+    )
+    p.add_argument(
+        "--hash",
+        action="append",
+        choices=("md5", "sha1", "sha256"),
+        help=_("extra digest besides SHA-512 (repeatable)"),
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar=_("PATTERN"),
+        help=_('names to list without reading, e.g. "*.iso" (repeatable)'),
+    )
+    p.add_argument("--workers", type=int, default=0, help=_("reading processes (default: cores)"))
+    p.set_defaults(func=cmd_scan)
+
+    p = sub.add_parser("inventory", help=_("export the inventory (CSV or JSON)"))
+    p.add_argument("project", metavar=_("PROJECT.besace"))
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--csv", metavar=_("FILE"), help=_("CSV file for a spreadsheet"))
+    target.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar=_("FILE"),
+        help=_("JSON file (standard output without a name)"),
+    )
+    p.add_argument("--separator", default=";", help=_("CSV separator (default: ;)"))
+    p.add_argument("--removed", action="store_true", help=_("include files no longer present"))
+    p.set_defaults(func=cmd_inventory)
+
+    p = sub.add_parser("stats", help=_("summary: formats, years, duplicates, anomalies, errors"))
+    p.add_argument("project", metavar=_("PROJECT.besace"))
+    p.add_argument("--top", type=int, default=25, help=_("formats to list (default: 25)"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("history", help=_("the project's scan runs"))
+    p.add_argument("project", metavar=_("PROJECT.besace"))
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("demo", help=_("generate a demo commune share"))
+    p.add_argument("folder", metavar=_("FOLDER"))
+    p.add_argument("--files", type=int, default=800, help=_("approximate number of files"))
+    p.add_argument("--size", help=_("approximate total size, e.g. 2G"))
+    p.add_argument("--seed", type=int, default=2026, help=_("random seed (same seed, same share)"))
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    set_language(_settings_language())
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        result: int = args.func(args)
+        return result
+    except AppError as exc:
+        print(_("Error: {message}").format(message=exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\n" + _("Interrupted."), file=sys.stderr)
+        return 130
+
+
+def _settings_language() -> str | None:
+    try:
+        return _settings().language
+    except AppError:
+        return None

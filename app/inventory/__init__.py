@@ -1,0 +1,1 @@
+"""The inventory of a file share: walk, hash, identify, flag, record, compare."""

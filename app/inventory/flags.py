@@ -1,0 +1,142 @@
+"""What a scan notices about an entry, stored as a bit set on its row."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import stat
+from collections.abc import Sequence
+from enum import IntFlag
+
+from app.i18n import N_
+
+
+class EntryFlag(IntFlag):
+    HIDDEN = 1 << 0
+    SYSTEM = 1 << 1
+    TEMPORARY = 1 << 2
+    DUPLICATE = 1 << 3
+    EMPTY = 1 << 4  # empty file, or folder with no file anywhere below it
+    EXCLUDED = 1 << 5  # matched an exclusion pattern: listed, never read
+    LONG_PATH = 1 << 6  # full path over Windows' 260-character limit
+    RESERVED_NAME = 1 << 7  # a name Windows refuses (CON, AUX, "name.", a:b…)
+    UNDECODABLE_NAME = 1 << 8  # bytes that are not valid UTF-8, kept losslessly
+    LARGE_FILE = 1 << 9  # over 4 GiB: beyond FAT32 and plain zip
+    CHANGED_DURING_SCAN = 1 << 10
+    UNREADABLE = 1 << 11
+    SPECIAL = 1 << 12  # FIFO, socket or device: listed, never opened
+    SYMLINK = 1 << 13  # link: listed, never followed
+    PROBLEM_NAME = 1 << 14  # characters that need a technical renaming before transfer
+
+
+FLAG_LABELS: dict[EntryFlag, str] = {
+    EntryFlag.HIDDEN: N_("hidden"),
+    EntryFlag.SYSTEM: N_("system"),
+    EntryFlag.TEMPORARY: N_("temporary"),
+    EntryFlag.DUPLICATE: N_("duplicate"),
+    EntryFlag.EMPTY: N_("empty"),
+    EntryFlag.EXCLUDED: N_("excluded"),
+    EntryFlag.LONG_PATH: N_("path over 260 characters"),
+    EntryFlag.RESERVED_NAME: N_("name reserved by Windows"),
+    EntryFlag.UNDECODABLE_NAME: N_("name not in UTF-8"),
+    EntryFlag.LARGE_FILE: N_("over 4 GiB"),
+    EntryFlag.CHANGED_DURING_SCAN: N_("changed during the scan"),
+    EntryFlag.UNREADABLE: N_("unreadable"),
+    EntryFlag.SPECIAL: N_("special file"),
+    EntryFlag.SYMLINK: N_("symbolic link"),
+    EntryFlag.PROBLEM_NAME: N_("name to rename"),
+}
+
+# Flags a scan sets from the entry itself; duplicates and emptiness of folders are derived later.
+DERIVED_FLAGS = EntryFlag.DUPLICATE
+
+WINDOWS_PATH_LIMIT = 260
+LARGE_FILE_LIMIT = 4 * 1024**3
+
+_RESERVED_STEMS = frozenset(
+    ["CON", "PRN", "AUX", "NUL"]
+    + [f"COM{i}" for i in range(1, 10)]
+    + [f"LPT{i}" for i in range(1, 10)]
+)
+_WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\\/]')
+# Characters that survive Windows but break SAE ingest, URIs in manifests or old tools.
+_RISKY_CHARACTERS = re.compile(r"[#%&{}$!'’`@+=;,\[\]~^«»]|\s{2,}|^\s|\s$")
+
+FILE_ATTRIBUTE_HIDDEN = 0x2
+FILE_ATTRIBUTE_SYSTEM = 0x4
+
+
+def is_reserved_windows_name(name: str) -> bool:
+    if _WINDOWS_FORBIDDEN.search(name):
+        return True
+    if name.endswith((".", " ")) and name not in (".", ".."):
+        return True
+    stem = name.split(".", 1)[0].rstrip(" ").upper()
+    return stem in _RESERVED_STEMS
+
+
+def has_problem_characters(name: str) -> bool:
+    return bool(_RISKY_CHARACTERS.search(name)) or not name.isascii()
+
+
+class NameRules:
+    """Compiled temporary, system and exclusion patterns (case-insensitive shell globs)."""
+
+    def __init__(
+        self,
+        temporary: Sequence[str],
+        system: Sequence[str],
+        excluded: Sequence[str],
+    ) -> None:
+        self._temporary = self._compile(temporary)
+        self._system = self._compile(system)
+        self._excluded = self._compile(excluded)
+
+    @staticmethod
+    def _compile(patterns: Sequence[str]) -> re.Pattern[str] | None:
+        if not patterns:
+            return None
+        return re.compile(
+            "|".join(f"(?:{fnmatch.translate(p)})" for p in patterns), re.IGNORECASE | re.DOTALL
+        )
+
+    def name_flags(self, name: str) -> EntryFlag:
+        flags = EntryFlag(0)
+        if self._temporary is not None and self._temporary.match(name):
+            flags |= EntryFlag.TEMPORARY
+        if self._system is not None and self._system.match(name):
+            flags |= EntryFlag.SYSTEM
+        if self._excluded is not None and self._excluded.match(name):
+            flags |= EntryFlag.EXCLUDED
+        if name.startswith("."):
+            flags |= EntryFlag.HIDDEN
+        if is_reserved_windows_name(name):
+            flags |= EntryFlag.RESERVED_NAME
+        elif has_problem_characters(name):
+            flags |= EntryFlag.PROBLEM_NAME
+        return flags
+
+
+def attribute_flags(st_file_attributes: int) -> EntryFlag:
+    """Windows hidden and system attributes (zero elsewhere)."""
+    flags = EntryFlag(0)
+    if st_file_attributes & FILE_ATTRIBUTE_HIDDEN:
+        flags |= EntryFlag.HIDDEN
+    if st_file_attributes & FILE_ATTRIBUTE_SYSTEM:
+        flags |= EntryFlag.SYSTEM
+    return flags
+
+
+def mode_kind(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    return "special"
+
+
+def describe_flags(flags: int) -> list[str]:
+    """The untranslated labels of the flags set (translate them where shown)."""
+    return [label for flag, label in FLAG_LABELS.items() if flags & flag]

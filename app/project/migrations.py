@@ -1,0 +1,137 @@
+"""Numbered schema migrations; `PRAGMA user_version` holds the number applied last.
+
+A migration is never edited once released: add a new one. Each runs in the same
+transaction as the version bump, so a crash leaves the old schema or the new one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+CREATE TABLE mission (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name TEXT NOT NULL,
+    commune TEXT NOT NULL DEFAULT '',
+    producer TEXT NOT NULL DEFAULT '',
+    transferring_agency TEXT NOT NULL DEFAULT '',
+    archival_agency TEXT NOT NULL DEFAULT '',
+    archivist TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE source (
+    id INTEGER PRIMARY KEY,
+    root TEXT NOT NULL,
+    root_raw BLOB NOT NULL UNIQUE,
+    label TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL
+);
+
+CREATE TABLE engine (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    UNIQUE (name, version, signature)
+);
+
+CREATE TABLE scan_run (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL
+        CHECK (status IN ('running', 'completed', 'cancelled', 'interrupted', 'failed')),
+    engine_id INTEGER REFERENCES engine(id),
+    algorithms TEXT NOT NULL DEFAULT 'sha512',
+    roots TEXT NOT NULL DEFAULT '[]',
+    files_seen INTEGER NOT NULL DEFAULT 0,
+    files_read INTEGER NOT NULL DEFAULT 0,
+    bytes_read INTEGER NOT NULL DEFAULT 0,
+    added INTEGER NOT NULL DEFAULT 0,
+    modified INTEGER NOT NULL DEFAULT 0,
+    removed INTEGER NOT NULL DEFAULT 0,
+    errors INTEGER NOT NULL DEFAULT 0,
+    host TEXT NOT NULL DEFAULT '',
+    pid INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE directory (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES source(id),
+    parent_id INTEGER REFERENCES directory(id),
+    name BLOB NOT NULL,
+    rel_path TEXT NOT NULL,
+    depth INTEGER NOT NULL,
+    mtime_ns INTEGER,
+    flags INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'present' CHECK (state IN ('present', 'removed')),
+    error TEXT,
+    first_seen_run INTEGER NOT NULL,
+    total_files INTEGER NOT NULL DEFAULT 0,
+    total_bytes INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (source_id, parent_id, name)
+);
+CREATE UNIQUE INDEX directory_root ON directory(source_id) WHERE parent_id IS NULL;
+CREATE INDEX directory_parent ON directory(parent_id);
+CREATE INDEX directory_depth ON directory(depth);
+
+CREATE TABLE file (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES source(id),
+    dir_id INTEGER NOT NULL REFERENCES directory(id),
+    name BLOB NOT NULL,
+    rel_path TEXT NOT NULL,
+    extension TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT 'file' CHECK (kind IN ('file', 'symlink', 'special')),
+    size INTEGER,
+    mtime_ns INTEGER,
+    created_ns INTEGER,
+    sha512 BLOB,
+    other_digests TEXT,
+    puid TEXT,
+    format_name TEXT,
+    format_version TEXT,
+    mime TEXT,
+    basis TEXT,
+    id_warning TEXT,
+    engine_id INTEGER REFERENCES engine(id),
+    flags INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'present' CHECK (state IN ('present', 'removed')),
+    error TEXT,
+    first_seen_run INTEGER NOT NULL,
+    last_changed_run INTEGER NOT NULL,
+    UNIQUE (dir_id, name)
+);
+CREATE INDEX file_sha512 ON file(sha512) WHERE sha512 IS NOT NULL;
+CREATE INDEX file_puid ON file(puid);
+CREATE INDEX file_source ON file(source_id, state);
+CREATE INDEX file_dir ON file(dir_id, state);
+
+CREATE TABLE file_event (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES scan_run(id),
+    file_id INTEGER REFERENCES file(id),
+    dir_id INTEGER REFERENCES directory(id),
+    kind TEXT NOT NULL CHECK (kind IN ('added', 'modified', 'removed', 'restored')),
+    old_size INTEGER,
+    new_size INTEGER,
+    old_sha512 BLOB,
+    new_sha512 BLOB
+);
+CREATE INDEX file_event_run ON file_event(run_id);
+
+CREATE TABLE scan_issue (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES scan_run(id),
+    source_id INTEGER REFERENCES source(id),
+    rel_path TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'error')),
+    code TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX scan_issue_run ON scan_issue(run_id);
+""",
+}
+
+LATEST_VERSION = max(MIGRATIONS)

@@ -1,0 +1,116 @@
+"""Typed application settings, stored as TOML, versioned with upgrade steps.
+
+Secrets never live here: passwords and passphrases go to the OS keyring.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from app.errors import AppError
+from app.i18n import _
+
+SCHEMA_VERSION = 1
+
+# Names a scan flags as temporary or system files (shell-style patterns, case-insensitive).
+DEFAULT_TEMPORARY_PATTERNS = (
+    "~$*",
+    "~*.tmp",
+    "*.tmp",
+    "*.temp",
+    ".~lock.*#",
+    "*.swp",
+    "*.crdownload",
+    "*.part",
+)
+DEFAULT_SYSTEM_PATTERNS = (
+    "Thumbs.db",
+    "ehthumbs.db",
+    "desktop.ini",
+    ".DS_Store",
+    "._*",
+    "Icon\r",
+    "$RECYCLE.BIN",
+    "System Volume Information",
+    ".Trashes",
+    ".Spotlight-V100",
+    ".fseventsd",
+    ".TemporaryItems",
+    "@eaDir",
+)
+
+
+@dataclass
+class ScanSettings:
+    engine: str = "siegfried"
+    extra_algorithms: list[str] = field(default_factory=list)
+    temporary_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_TEMPORARY_PATTERNS))
+    system_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_SYSTEM_PATTERNS))
+    # Listed in the inventory as excluded, neither read nor descended into.
+    exclude_patterns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Settings:
+    schema_version: int = SCHEMA_VERSION
+    language: str = "fr"
+    scan: ScanSettings = field(default_factory=ScanSettings)
+    recent_projects: list[str] = field(default_factory=list)
+
+
+# Upgrade steps: UPGRADES[n] turns a version-n document into a version-(n+1) one.
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _from_dict(cls: type[Any], data: dict[str, Any]) -> Any:
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if f.name == "scan" and isinstance(value, dict):
+            value = _from_dict(ScanSettings, value)
+        kwargs[f.name] = value
+    return cls(**kwargs)
+
+
+def load_settings(path: Path) -> Settings:
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AppError(
+            _("The settings file {path} cannot be read.").format(path=path), details=str(exc)
+        ) from exc
+    version = int(data.get("schema_version", 1))
+    while version < SCHEMA_VERSION:
+        data = UPGRADES[version](data)
+        version += 1
+    data["schema_version"] = SCHEMA_VERSION
+    settings: Settings = _from_dict(Settings, data)
+    return settings
+
+
+def save_settings(settings: Settings, path: Path) -> None:
+    """Write atomically: a crash leaves the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = tomli_w.dumps(asdict(settings))
+    fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,103 @@
+"""kill -9 or Ctrl-C at any moment: the project stays consistent and the next scan finishes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import sha512_of, write
+
+FILES = 2500
+
+
+def besace(*args: str, **kwargs: object) -> subprocess.Popen[str]:
+    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
+        [sys.executable, "-m", "app", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="module")
+def share(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("share")
+    for i in range(FILES):
+        write(root / f"service {i % 7}/{i % 50}/pièce {i}.txt", f"pièce {i}\n" * (1 + i % 40))
+    return root
+
+
+def expected_inventory(share: Path) -> dict[str, bytes]:
+    return {p.relative_to(share).as_posix(): sha512_of(p) for p in share.rglob("*") if p.is_file()}
+
+
+def inventory(project: Path) -> list[tuple[str, bytes]]:
+    conn = sqlite3.connect(project)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return conn.execute(
+            "SELECT rel_path, sha512 FROM file WHERE state = 'present' ORDER BY rel_path"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def new_project(tmp_path: Path) -> Path:
+    project = tmp_path / "p.besace"
+    assert besace("new", str(project), "--name", "Test").wait(60) == 0
+    return project
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.7, 1.2, 1.8, 2.5])
+def test_kill_9_then_resume_loses_and_duplicates_nothing(
+    share: Path, tmp_path: Path, delay: float
+) -> None:
+    project = new_project(tmp_path)
+    process = besace("scan", str(project), str(share), start_new_session=True)
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGKILL)  # the scanner and its workers, at once
+    process.wait(30)
+
+    partial = inventory(project)  # opens, passes the integrity check
+    assert len(partial) == len({path for path, _ in partial}) <= FILES
+    for _path, digest in partial:
+        assert digest is not None
+        assert len(digest) == 64
+
+    resumed = besace("scan", str(project), str(share))
+    _out, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    final = inventory(project)
+    assert dict(final) == expected_inventory(share)
+    conn = sqlite3.connect(project)
+    statuses = [s for (s,) in conn.execute("SELECT status FROM scan_run ORDER BY id")]
+    conn.close()
+    assert statuses[-1] == "completed"
+    assert set(statuses[:-1]) <= {"interrupted"}
+
+
+def test_ctrl_c_stops_cleanly_and_the_next_scan_finishes(share: Path, tmp_path: Path) -> None:
+    project = new_project(tmp_path)
+    process = besace("scan", str(project), str(share))
+    time.sleep(1.5)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    partial = inventory(project)
+    if process.returncode == 0:  # the scan was faster than the signal
+        assert len(partial) == FILES
+        return
+    assert process.returncode == 130, err
+    assert "relancez" in out.lower() or "relancez" in err.lower()
+    conn = sqlite3.connect(project)
+    assert conn.execute("SELECT status FROM scan_run").fetchall() == [("cancelled",)]
+    conn.close()
+    resumed = besace("scan", str(project), str(share))
+    assert resumed.wait(300) == 0
+    assert dict(inventory(project)) == expected_inventory(share)
