@@ -67,8 +67,8 @@ class ScanOptions:
         )
     )
     workers: int = 0  # 0: one per core
-    batch_files: int = 256
-    batch_bytes: int = 64 * 1024 * 1024
+    batch_files: int = 128
+    batch_bytes: int = 32 * 1024 * 1024
 
     @classmethod
     def from_settings(cls, settings: ScanSettings, **overrides: object) -> ScanOptions:
@@ -224,7 +224,7 @@ class _ScanRun:
                 self._walk_root(os_root)
             self._flush_batch()
             while self.in_flight:
-                self._collect(wait_for_all=True)
+                self._collect()
         except Cancelled:
             status = "cancelled"
         except BaseException:
@@ -246,16 +246,16 @@ class _ScanRun:
         )
 
     def _abort(self) -> None:
-        """Stop the workers; rows already read stay, the rest is for the next scan."""
+        """Stop the workers; keep what they finished, the rest is for the next scan."""
         if self.pool is not None:
             for future in self.in_flight:
                 future.cancel()
-            done = [f for f in self.in_flight if f.done() and not f.cancelled()]
-            for future in done:
-                self._record_batch(future)
-            self.in_flight.clear()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+            for future in list(self.in_flight):
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    self._record_batch(future)
+            self.in_flight.clear()
 
     def _close_stale_runs(self) -> None:
         # We hold the project lock: any run still "running" belongs to a process that died.
@@ -653,14 +653,13 @@ class _ScanRun:
             self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = self._start_pool()
 
-    def _collect(self, wait_for_all: bool = False) -> None:
+    def _collect(self) -> None:
         done, _pending = wait(list(self.in_flight), timeout=0.25, return_when=FIRST_COMPLETED)
         for future in done:
             self._record_batch(future)
         self.db.maybe_commit()
         self._report()
-        if not wait_for_all:
-            self.token.raise_if_cancelled()
+        self.token.raise_if_cancelled()
 
     def _record_batch(self, future: Future[list[ReadResult]]) -> None:
         entries = self.in_flight.pop(future)

@@ -1,0 +1,1 @@
+"""Demo material: real sample files of many formats and a realistic commune share."""
