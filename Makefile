@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= .demo
-DEMO_SHARE := $(DEMO_DIR)/Mairie de Saint-Exemple-sur-Loire
+DEMO_SHARE := $(DEMO_DIR)/partage
 DEMO_PROJECT := $(DEMO_DIR)/saint-exemple.besace
 
 .PHONY: venv run test lint unit bench catalog clean

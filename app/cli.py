@@ -30,7 +30,7 @@ class ProgressLine:
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._tty = stream.isatty()
-        self._last_plain = 0.0
+        self._last_plain = time.monotonic()  # logs get a line every 5 s, not one at 0 %
         self._width = 0
 
     def __call__(self, p: Progress) -> None:
@@ -238,9 +238,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             f"{format_bytes(line.bytes):>10}  {label}\n"
         )
     if len(report.formats) > args.top:
-        out.write(
-            "  " + _("… and {n} other formats").format(n=len(report.formats) - args.top) + "\n"
-        )
+        out.write("  " + _("… other formats: {n}").format(n=len(report.formats) - args.top) + "\n")
     out.write(
         _("Identified by: {bases}").format(
             bases=", ".join(

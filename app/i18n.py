@@ -82,12 +82,6 @@ def _(message: str) -> str:
     return _catalog.get(message, message)
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    if n == 1 or (_language == "fr" and n == 0):
-        return _catalog.get(singular, singular)
-    return _catalog.get("\x00plural\x00" + singular, plural)
-
-
 def N_(message: str) -> str:
     """Mark a string for extraction; translate it where it is shown."""
     return message

@@ -1,4 +1,4 @@
-"""Extract the strings marked with _(), N_() and ngettext() in app/ and merge them into
+"""Extract the strings marked with _() and N_() in app/ and merge them into
 the .po catalogs: translations kept, new strings added empty, obsolete ones dropped.
 
     python tools/update_catalog.py          # update app/resources/i18n/*.po
@@ -32,8 +32,6 @@ def extract(package: Path) -> dict[str, str]:
             args = [a.value for a in node.args if isinstance(a, ast.Constant)]
             if node.func.id in MARKERS and args and isinstance(args[0], str):
                 found.setdefault(args[0], f"{path.relative_to(ROOT)}:{node.lineno}")
-            elif node.func.id == "ngettext" and len(args) >= 2:
-                found.setdefault(str(args[0]), f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 
 

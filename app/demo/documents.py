@@ -27,7 +27,7 @@ import tarfile
 import wave
 import zipfile
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -588,13 +588,26 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 def _gradient(
     size: tuple[int, int], top: tuple[int, int, int], bottom: tuple[int, int, int]
 ) -> Image.Image:
-    ramp = Image.linear_gradient("L").resize(size)
-    return ImageOps.colorize(ramp, black=top, white=bottom)
+    # One column, coloured through lookup tables, then widened: cheaper than colorize().
+    ramp = Image.linear_gradient("L").resize((1, size[1]))
+    bands = [
+        ramp.point([low + (high - low) * level // 255 for level in range(256)])
+        for low, high in zip(top, bottom, strict=True)
+    ]
+    return Image.merge("RGB", bands).resize(size, Image.Resampling.NEAREST)
 
 
 def _noise(rng: random.Random, size: tuple[int, int], mode: str = "L") -> Image.Image:
     bands = len(mode)
     return Image.frombytes(mode, size, rng.randbytes(size[0] * size[1] * bands))
+
+
+def _grainy(picture: Image.Image, rng: random.Random, amount: float) -> Image.Image:
+    """Sensor-like grain from half-resolution noise: it keeps JPEGs as big as photos."""
+    width, height = picture.size
+    half = (max(1, width // 2), max(1, height // 2))
+    grain = _noise(rng, half, picture.mode).resize(picture.size, Image.Resampling.NEAREST)
+    return Image.blend(picture, grain, amount)
 
 
 def scene(rng: random.Random, size: tuple[int, int], grain: float = 0.0) -> Image.Image:
@@ -633,9 +646,7 @@ def scene(rng: random.Random, size: tuple[int, int], grain: float = 0.0) -> Imag
             (tx - tr // 6, horizon - tr, tx + tr // 6, horizon + tr // 2), fill=(90, 60, 40)
         )
         pen.ellipse((tx - tr, horizon - 3 * tr, tx + tr, horizon - tr // 2), fill=(50, 110, 50))
-    if grain > 0:
-        picture = Image.blend(picture, _noise(rng, size, "RGB"), grain)
-    return picture
+    return _grainy(picture, rng, grain) if grain > 0 else picture
 
 
 def plan(rng: random.Random, size: tuple[int, int]) -> Image.Image:
@@ -763,8 +774,9 @@ def write_webp(path: Path, content: DocumentContent, rng: random.Random) -> None
 def write_ico(path: Path, content: DocumentContent, rng: random.Random) -> None:
     icon = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
     pen = ImageDraw.Draw(icon)
-    pen.ellipse((2, 2, 62, 62), fill=(20, 70, 140, 255))
-    pen.polygon([(14, 44), (32, 14), (50, 44)], fill=(250, 250, 250, 255))
+    badge = (rng.randint(0, 90), rng.randint(40, 120), rng.randint(100, 200), 255)
+    pen.ellipse((2, 2, 62, 62), fill=badge)  # the commune's colours, a steeple
+    pen.polygon([(14, 44), (32, rng.randint(8, 20)), (50, 44)], fill=(250, 250, 250, 255))
     # PNG-compressed icon entries (Pillow's default) match no PRONOM signature.
     _save_image(path, icon, "ICO", sizes=[(16, 16), (32, 32), (64, 64)], bitmap_format="bmp")
 
@@ -957,6 +969,7 @@ def write_rtf(path: Path, content: DocumentContent, rng: random.Random) -> None:
 # Unfolded headers: folding can leave "From:" alone on its line, and the PRONOM MIME
 # signature looks for "From: " (with its space). RFC 5322 allows lines up to 998 bytes.
 _MAIL_POLICY = SMTP.clone(max_line_length=998)
+_MBOX_POLICY = _MAIL_POLICY.clone(linesep="\n")
 
 
 def _message(content: DocumentContent, rng: random.Random, *, attach: bool) -> EmailMessage:
@@ -993,7 +1006,8 @@ def write_mbox(path: Path, content: DocumentContent, rng: random.Random) -> None
     for _ in range(rng.randint(2, 4)):
         message = _message(content, rng, attach=False)
         stamp = content.when.strftime("%a %b %d %H:%M:%S %Y")
-        body = message.as_bytes().replace(b"\nFrom ", b"\n>From ")
+        # Mailboxes use Unix line ends, and quote body lines that start like a separator.
+        body = message.as_bytes(policy=_MBOX_POLICY).replace(b"\nFrom ", b"\n>From ")
         chunks.append(f"From mairie@{MAIL_DOMAIN} {stamp}\n".encode() + body + b"\n")
     path.write_bytes(b"".join(chunks))
 
@@ -1120,14 +1134,6 @@ class LargeFormat:
     write: LargeWriter = field(repr=False, compare=False)
 
 
-def _grainy(picture: Image.Image, rng: random.Random, amount: float) -> Image.Image:
-    """Sensor-like grain from half-resolution noise: it keeps JPEGs as big as photos."""
-    width, height = picture.size
-    half = (max(1, width // 2), max(1, height // 2))
-    grain = _noise(rng, half, picture.mode).resize(picture.size, Image.Resampling.NEAREST)
-    return Image.blend(picture, grain, amount)
-
-
 def write_scanned_pdf(
     path: Path, content: DocumentContent, rng: random.Random, target_bytes: int
 ) -> None:
@@ -1160,25 +1166,25 @@ def write_register_tiff(
     height = max(64, pixels // width)
     page = scan_page(rng, (width, height))
     sepia = ImageOps.colorize(page, black=(40, 25, 10), white=(238, 224, 190))
-    buffer = io.BytesIO()
-    _grainy(sepia, rng, 0.12).save(buffer, "TIFF", dpi=(300, 300))
-    path.write_bytes(buffer.getvalue())
+    with path.open("wb") as out:
+        _grainy(sepia, rng, 0.12).save(out, "TIFF", dpi=(300, 300))
 
 
 def write_recording(
     path: Path, content: DocumentContent, rng: random.Random, target_bytes: int
 ) -> None:
     """A council meeting recording: 16 kHz, 16-bit mono PCM hiss of `target_bytes`."""
-    frames = bytearray(rng.randbytes(max(2, target_bytes - 44) & ~1))
-    # Quiet the high bytes (little-endian) so the hiss sits at about -36 dBFS.
-    frames[1::2] = bytes(frames[1::2]).translate(_QUIET)
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
+    remaining = max(2, target_bytes - 44) & ~1  # 44: the WAV header
+    with path.open("wb") as handle, wave.open(handle, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(16_000)
-        out.writeframes(frames)
-    path.write_bytes(buffer.getvalue())
+        while remaining > 0:  # by chunks: recordings run to a hundred megabytes
+            frames = bytearray(rng.randbytes(min(remaining, 1 << 22)))
+            # Quiet the high bytes (little-endian) so the hiss sits at about -36 dBFS.
+            frames[1::2] = frames[1::2].translate(_QUIET)
+            out.writeframesraw(frames)
+            remaining -= len(frames)
 
 
 _QUIET = bytes((0, 0, 1, 255, 255, 254, 0, 0) * 32)
@@ -1205,20 +1211,19 @@ def write_photo_archive(
     path: Path, content: DocumentContent, rng: random.Random, target_bytes: int
 ) -> None:
     """A ZIP of camera photos ("Send to > Compressed folder" of an SD card)."""
-    buffer = io.BytesIO()
     when = content.when
-    with zipfile.ZipFile(buffer, "w") as archive:
+    written = 0
+    with zipfile.ZipFile(path, "w") as archive:
         number = rng.randint(1000, 8000)
-        while buffer.tell() < target_bytes:
+        while written < target_bytes:
             when += dt.timedelta(seconds=rng.randint(20, 900))
             photo = big_photo(rng, rng.randint(1_500_000, 3_000_000), when)
             member = zipfile.ZipInfo(f"DCIM/100CANON/IMG_{number:04d}.JPG", when.timetuple()[:6])
             member.create_system = 0
-            # JPEG does not deflate: cameras' archives store them.
-            member.compress_type = zipfile.ZIP_STORED
+            member.compress_type = zipfile.ZIP_STORED  # JPEG data does not deflate
             archive.writestr(member, photo)
+            written += len(photo)
             number += 1
-    path.write_bytes(buffer.getvalue())
 
 
 LARGE_FORMATS: tuple[LargeFormat, ...] = (
@@ -1299,7 +1304,3 @@ def write_sample(
     path = folder / f"{stem}{sample.extension}"
     sample.write(path, make_content(rng, f"Exemple {sample.description}", 2019), rng)
     return path
-
-
-def all_extensions(formats: Sequence[SampleFormat] = SAMPLE_FORMATS) -> set[str]:
-    return {sample.extension for sample in formats}

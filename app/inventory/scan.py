@@ -429,12 +429,12 @@ class _ScanRun:
                 (dir_id,),
             )
         }
-        seen: set[bytes] = set()
+        seen_files: set[bytes] = set()
+        seen_dirs: set[bytes] = set()
         subdirs: list[tuple[str, str, int, int]] = []
         rules = self.options.name_rules
         for entry in entries:
             raw = names.name_to_raw(entry.name)
-            seen.add(raw)
             shown, undecodable = names.readable(entry.name)
             child_rel = f"{rel}/{shown}" if rel else shown
             flags = rules.name_flags(shown)
@@ -445,6 +445,7 @@ class _ScanRun:
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError as exc:
+                seen_files.add(raw)
                 self._record_unstatable(
                     source_id, dir_id, raw, child_rel, flags, exc, known_files.get(raw)
                 )
@@ -452,6 +453,7 @@ class _ScanRun:
             flags |= attribute_flags(getattr(st, "st_file_attributes", 0))
             kind = mode_kind(st.st_mode)
             if kind == "directory":
+                seen_dirs.add(raw)
                 child_id = self._directory_row(
                     source_id,
                     dir_id,
@@ -466,6 +468,7 @@ class _ScanRun:
                     continue  # listed as excluded, not descended into
                 subdirs.append((entry.path, child_rel, child_id, depth + 1))
                 continue
+            seen_files.add(raw)
             self._file_met(
                 _Entry(
                     source_id,
@@ -481,10 +484,10 @@ class _ScanRun:
                 )
             )
         for raw, known in known_files.items():
-            if raw not in seen and known.state == "present":
+            if raw not in seen_files and known.state == "present":
                 self._mark_file_removed(known)
         for raw, (child_id, state, _flags, _mtime) in known_dirs.items():
-            if raw not in seen and state == "present":
+            if raw not in seen_dirs and state == "present":
                 self._mark_directory_removed(child_id)
         return subdirs
 

@@ -98,3 +98,23 @@ def test_an_unreachable_root_does_not_empty_the_inventory(project: Project, tmp_
     with pytest.raises(AppError, match="n'existe pas"):
         run_scan(project, share)
     assert set(rows(project.conn)) == {"a.txt"}
+
+
+def test_a_file_replaced_by_a_folder_of_the_same_name_and_back(
+    project: Project, tmp_path: Path
+) -> None:
+    share = tmp_path / "share"
+    write(share / "Budget", "un fichier")
+    run_scan(project, share)
+    (share / "Budget").unlink()
+    write(share / "Budget/BP 2021.txt", "dans un dossier")
+    run_scan(project, share)
+    assert set(rows(project.conn)) == {"Budget/BP 2021.txt"}
+    shutil.rmtree(share / "Budget")
+    write(share / "Budget", "de nouveau un fichier")
+    run_scan(project, share)
+    assert set(rows(project.conn)) == {"Budget"}
+    present_dirs = {
+        r for (r,) in project.conn.execute("SELECT rel_path FROM directory WHERE state = 'present'")
+    }
+    assert present_dirs == {""}
