@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+SHARED_SEDA := ../shared/seda
+
 # Until the desktop window lands, `make run` walks the demo mission on the command line.
 run: venv
-	@echo "== Besace: the desktop window is not there yet; here is the demo mission on the command line =="
+	@echo "== Besace : la fenêtre arrive bientôt ; voici la mission de démonstration en ligne de commande =="
 	@test -d "$(DEMO_SHARE)" || $(BIN)/besace demo "$(DEMO_SHARE)"
 	@test -f "$(DEMO_PROJECT)" || $(BIN)/besace new "$(DEMO_PROJECT)" --name "Mairie de Saint-Exemple-sur-Loire" \
 		--commune "Saint-Exemple-sur-Loire" --producer "Mairie de Saint-Exemple-sur-Loire" \
@@ -26,7 +28,14 @@ run: venv
 	$(BIN)/besace scan "$(DEMO_PROJECT)" "$(DEMO_SHARE)"
 	$(BIN)/besace stats "$(DEMO_PROJECT)"
 	$(BIN)/besace inventory "$(DEMO_PROJECT)" --csv "$(DEMO_DIR)/inventaire.csv"
-	@echo "== Inventory: $(DEMO_DIR)/inventaire.csv — history: $(BIN)/besace history $(DEMO_PROJECT) =="
+	@if [ -d "$(SHARED_SEDA)" ]; then $(BIN)/besace schemas install "$(SHARED_SEDA)"; fi
+	$(BIN)/besace describe "$(DEMO_PROJECT)" "Mairie de Saint-Exemple-sur-Loire/Finances" \
+		--set "Description=Budgets, comptes administratifs et pièces comptables de la commune"
+	$(BIN)/besace build "$(DEMO_PROJECT)" --out "$(DEMO_DIR)/paquets" --seda 2.2 --profile vitam \
+		--folder "Mairie de Saint-Exemple-sur-Loire/Finances" --title "Finances communales" \
+		--agreement IC-000001 --archival-agency FRAD045 --transferring-agency FRAD045_MAIRIE \
+		--appraisal APP-FIN:2025-01-01 --final-action Keep --access ACC-00001 --reproducible
+	@echo "== Inventaire : $(DEMO_DIR)/inventaire.csv ; paquets SEDA : $(DEMO_DIR)/paquets/ =="
 
 lint: venv
 	$(BIN)/ruff check app tests bench tools

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
@@ -17,6 +18,7 @@ from app import __version__
 from app.errors import AppError
 from app.i18n import _, format_bytes, format_count, format_duration, set_language
 from app.paths import settings_file
+from app.seda.model import DESCRIPTION_LEVELS, Management, RuleCategory, RuleRef
 from app.settings import Settings, load_settings
 from app.tasks import CancelToken, Progress
 
@@ -320,6 +322,202 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rule_category(spec: str, option: str) -> tuple[str, date | None]:
+    rule_id, _sep, start = spec.partition(":")
+    if not rule_id:
+        raise AppError(_("{option} needs a rule identifier, e.g. APP-00001.").format(option=option))
+    try:
+        return rule_id, date.fromisoformat(start) if start else None
+    except ValueError as exc:
+        raise AppError(
+            _("{option}: {value} is not a date (YYYY-MM-DD).").format(option=option, value=start)
+        ) from exc
+
+
+def _management_from(args: argparse.Namespace) -> Management:
+    management = Management()
+    for category, option, final in (
+        ("AppraisalRule", "appraisal", "final_action"),
+        ("AccessRule", "access", None),
+        ("DisseminationRule", "dissemination", None),
+        ("ReuseRule", "reuse", None),
+        ("StorageRule", "storage", "storage_final_action"),
+        ("HoldRule", "hold", None),
+    ):
+        specs = getattr(args, option) or []
+        if not specs:
+            continue
+        rules = [RuleRef(*_rule_category(spec, f"--{option}")) for spec in specs]
+        final_action = getattr(args, final) if final else None
+        if final and not final_action:
+            raise AppError(
+                _("--{option} needs its final action ({flag}).").format(
+                    option=option, flag="--" + final.replace("_", "-")
+                )
+            )
+        management.categories[category] = RuleCategory(rules, final_action=final_action)
+    return management
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from app.seda.from_project import HeaderOptions, SubtreeSelection, plan_transfer
+    from app.seda.package import (
+        PackOptions,
+        check_sources,
+        remove_stale_partials,
+        split_transfer,
+        write_package,
+    )
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    remove_stale_partials(out)
+    selection = SubtreeSelection(
+        folder=args.folder or "",
+        source=args.source,
+        root_level=args.level,
+        root_title=args.title or "",
+        management=_management_from(args),
+    )
+    header = HeaderOptions(
+        archival_agency=args.archival_agency or "",
+        transferring_agency=args.transferring_agency or "",
+        originating_agency=args.originating_agency or "",
+        submission_agency=args.submission_agency or "",
+        archival_agreement=args.agreement or "",
+        comment=args.comment or "",
+        message_identifier=args.message_id or "",
+        reproducible=args.reproducible,
+    )
+    if args.profile in ("vitam", "asalae") and not header.archival_agreement:
+        raise AppError(
+            _("The {profile} profile needs the archival agreement (--agreement).").format(
+                profile=args.profile
+            )
+        )
+    with _open_project(Path(args.project)) as project:
+        plan = plan_transfer(project, selection, header, version=args.seda)
+    objects = plan.transfer.objects()
+    if not objects:
+        raise AppError(_("Nothing to transfer in this folder."))
+    check_sources(objects, plan.expected_mtimes)
+    parts = split_transfer(
+        plan.transfer,
+        max_bytes=_parse_size(args.max_size) or None,
+        max_objects=args.max_objects or None,
+    )
+    options = PackOptions(version=args.seda, profile=args.profile, reproducible=args.reproducible)
+    token = CancelToken()
+    line = ProgressLine(sys.stderr)
+    built = []
+    try:
+        for transfer in parts:
+            dest = out / f"{transfer.header.message_identifier}.zip"
+            built.append(write_package(transfer, dest, options=options, token=token, progress=line))
+    finally:
+        line.finish()
+    for package in built:
+        print(
+            _("Package {path}: {units} units, {objects} files, {bytes}.").format(
+                path=package.path,
+                units=format_count(package.units),
+                objects=format_count(package.objects),
+                bytes=format_bytes(package.content_bytes),
+            )
+        )
+    if plan.left_out:
+        print(_("Left out of the transfer ({n}):").format(n=format_count(len(plan.left_out))))
+        for item in plan.left_out[:50]:
+            print(f"  {item.path} — {item.reason}")
+        if len(plan.left_out) > 50:
+            print("  " + _("… other files: {n}").format(n=len(plan.left_out) - 50))
+    status = 0
+    if not args.no_validate:
+        for package in built:
+            status = max(status, _print_validation(package.path, args.schemas, args.profile))
+    return status
+
+
+def _print_validation(path: Path, schemas: str | None, profile: str) -> int:
+    from app.seda.validate import UnusableSipError, validate_sip
+
+    try:
+        report = validate_sip(path, schemas=Path(schemas) if schemas else None, profile=profile)
+    except UnusableSipError as exc:
+        print(_("{path}: unusable: {message}").format(path=path, message=exc), file=sys.stderr)
+        return 2
+    for problem in report.problems:
+        where = f"{problem.where}" + (f" ({_('line')} {problem.line})" if problem.line else "")
+        print(f"  [{_(problem.severity.value)}] {where}: {problem.message}")
+    if report.valid:
+        checked = (
+            _("valid against the SEDA {version} schema").format(version=report.version)
+            if report.xsd_checked
+            else _(
+                "valid, without the XSD check (schemas not installed:"
+                " besace schemas install FOLDER)"
+            )
+        )
+        print(
+            f"{path.name}: {checked} — {report.units} {_('units')}, {report.objects} "
+            f"{_('objects')}."
+        )
+        return 0
+    errors = sum(1 for p in report.problems if p.severity.value == "error")
+    print(_("{name}: INVALID, {n} errors.").format(name=path.name, n=errors))
+    return 1
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    status = 0
+    for sip in args.sips:
+        status = max(status, _print_validation(Path(sip), args.schemas, args.profile))
+    return status
+
+
+def cmd_schemas(args: argparse.Namespace) -> int:
+    from app.seda.schemas import default_schema_dir, install_schemas
+
+    dest = Path(args.dest) if args.dest else default_schema_dir()
+    versions = install_schemas(Path(args.folder), dest)
+    print(
+        _("SEDA schemas installed in {path}: {versions}.").format(
+            path=dest, versions=", ".join(versions)
+        )
+    )
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    from app.project.metadata import find_target, get_metadata, set_metadata
+    from app.seda.metadata import assign, flatten, from_json, to_json
+
+    with _open_project(Path(args.project)) as project:
+        target = find_target(project, args.path, args.source)
+        elements = from_json(get_metadata(project.conn, target))
+        changes = [(item, False) for item in args.set or []] + [
+            (item, True) for item in args.unset or []
+        ]
+        for item, remove in changes:
+            if remove:
+                assign(elements, item, None)
+                continue
+            path, sep, value = item.partition("=")
+            if not sep:
+                raise AppError(_('Write --set PATH=VALUE, e.g. --set Description="…".'))
+            assign(elements, path, value)
+        if changes:
+            set_metadata(project, target, to_json(elements))
+    label = _("folder") if target.kind == "directory" else _("file")
+    print(f"{label} {target.rel_path or '/'}")
+    pairs = flatten(elements)
+    if not pairs:
+        print("  " + _("no descriptive metadata yet"))
+    for path, value in pairs:
+        print(f"  {path} = {value}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo.share import generate_demo_share
 
@@ -418,6 +616,115 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("history", help=_("the project's scan runs"))
     p.add_argument("project", metavar=_("PROJECT.besace"))
     p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("build", help=_("build SEDA transfer packages (SIP) from the inventory"))
+    p.add_argument("project", metavar=_("PROJECT.besace"))
+    p.add_argument("--out", required=True, metavar=_("FOLDER"), help=_("where to write the zips"))
+    p.add_argument(
+        "--seda",
+        choices=("2.1", "2.2", "2.3"),
+        default="2.2",
+        help=_("SEDA version (default: 2.2)"),
+    )
+    p.add_argument(
+        "--profile",
+        choices=("generic", "vitam", "asalae"),
+        default="generic",
+        help=_("target SAE conventions (default: generic)"),
+    )
+    p.add_argument(
+        "--folder",
+        metavar=_("PATH"),
+        help=_("folder of the inventory to transfer, relative to its source"),
+    )
+    p.add_argument("--source", metavar=_("SOURCE"), help=_("source folder, if several"))
+    p.add_argument(
+        "--level",
+        default="RecordGrp",
+        choices=DESCRIPTION_LEVELS,
+        help=_("description level of the top unit (default: RecordGrp)"),
+    )
+    p.add_argument("--title", help=_("title of the top unit (default: the folder name)"))
+    for option, label in (
+        ("appraisal", _("appraisal rule (DUA)")),
+        ("access", _("access rule (communicabilité)")),
+        ("dissemination", _("dissemination rule")),
+        ("reuse", _("reuse rule")),
+        ("storage", _("storage rule")),
+        ("hold", _("hold rule (SEDA 2.2+)")),
+    ):
+        p.add_argument(
+            f"--{option}",
+            action="append",
+            metavar=_("RULE[:START]"),
+            help=label + " " + _("(repeatable; START as YYYY-MM-DD)"),
+        )
+    p.add_argument(
+        "--final-action",
+        choices=("Keep", "Destroy"),
+        help=_("final action of the appraisal rule (sort final)"),
+    )
+    p.add_argument("--storage-final-action", choices=("RestrictAccess", "Transfer", "Copy"))
+    p.add_argument("--archival-agency", metavar="ID", help=_("archival agency identifier"))
+    p.add_argument(
+        "--transferring-agency",
+        metavar="ID",
+        help=_("transferring agency identifier (service versant)"),
+    )
+    p.add_argument(
+        "--originating-agency",
+        metavar="ID",
+        help=_("originating agency identifier (service producteur)"),
+    )
+    p.add_argument("--submission-agency", metavar="ID", help=_("submission agency identifier"))
+    p.add_argument("--agreement", metavar="ID", help=_("archival agreement (contrat d'entrée)"))
+    p.add_argument("--comment", help=_("comment of the transfer"))
+    p.add_argument("--message-id", metavar="ID", help=_("message identifier (default: generated)"))
+    p.add_argument("--max-size", metavar=_("SIZE"), help=_("split into packages of at most SIZE"))
+    p.add_argument(
+        "--max-objects", type=int, metavar="N", help=_("split into packages of at most N files")
+    )
+    p.add_argument(
+        "--reproducible",
+        action="store_true",
+        help=_("same inventory, same bytes: dates and identifiers from the content"),
+    )
+    p.add_argument("--schemas", metavar=_("FOLDER"), help=_("official SEDA schemas to check with"))
+    p.add_argument("--no-validate", action="store_true", help=_("do not validate after building"))
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("validate", help=_("check SEDA packages (SIP zip)"))
+    p.add_argument("sips", nargs="+", metavar="SIP.zip")
+    p.add_argument("--schemas", metavar=_("FOLDER"), help=_("official SEDA schemas to check with"))
+    p.add_argument(
+        "--profile",
+        choices=("generic", "vitam", "asalae"),
+        default="generic",
+        help=_("also check the rules of this SAE (default: generic)"),
+    )
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schemas", help=_("manage the official SEDA schemas"))
+    schemas_sub = p.add_subparsers(dest="action", required=True)
+    install = schemas_sub.add_parser("install", help=_("install the official XSD files once"))
+    install.add_argument("folder", metavar=_("FOLDER"))
+    install.add_argument("--dest", metavar=_("FOLDER"), help=argparse.SUPPRESS)
+    install.set_defaults(func=cmd_schemas)
+
+    p = sub.add_parser(
+        "describe", help=_("show or set the descriptive metadata of a folder or file")
+    )
+    p.add_argument("project", metavar=_("PROJECT.besace"))
+    p.add_argument("path", metavar=_("PATH"), help=_("folder or file, relative to its source"))
+    p.add_argument("--source", metavar=_("SOURCE"), help=_("source folder, if several"))
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar=_("NAME=VALUE"),
+        help=_("e.g. Description=…, Keyword.0.KeywordContent=voirie (repeatable)"),
+    )
+    p.add_argument("--unset", action="append", metavar=_("NAME"), help=_("remove an element"))
+    p.set_defaults(func=cmd_describe)
 
     p = sub.add_parser("demo", help=_("generate a demo commune share"))
     p.add_argument("folder", metavar=_("FOLDER"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.i18n import N_
+
 
 class AppError(Exception):
     """A failure the user can understand and act on; its message is already translated."""
@@ -30,6 +32,9 @@ class Severity(StrEnum):
     INFO = "info"
     WARNING = "warning"
     ERROR = "error"
+
+
+SEVERITY_LABELS = (N_("info"), N_("warning"), N_("error"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,13 +18,11 @@ from dataclasses import dataclass, field
 
 from app.inventory.birthtime import birth_time_ns
 from app.inventory.identify import EngineInfo, Identification, Identifier, create_identifier
+from app.share_files import open_read_only
 
 CHUNK = 1024 * 1024
 STABILITY_RETRIES = 2
 DIGEST_ALGORITHMS = ("md5", "sha1", "sha256", "sha512")
-
-_O_NOATIME = getattr(os, "O_NOATIME", 0)
-_O_BINARY = getattr(os, "O_BINARY", 0)
 
 
 @dataclass(slots=True)
@@ -47,21 +45,11 @@ class ReadResult:
     changed_during_read: bool = False
 
 
-def _open_read_only(path: str) -> int:
-    flags = os.O_RDONLY | _O_BINARY
-    if _O_NOATIME:
-        try:
-            return os.open(path, flags | _O_NOATIME)
-        except PermissionError:
-            pass  # O_NOATIME needs ownership; an ordinary open may still be allowed
-    return os.open(path, flags)
-
-
 def read_file(task: ReadTask, algorithms: Sequence[str]) -> ReadResult:
     """Hash one file, re-reading it if it changes underneath (then flag it if it keeps on)."""
     result = ReadResult(task.key)
     try:
-        fd = _open_read_only(task.path)
+        fd = open_read_only(task.path)
     except OSError as exc:
         result.error, result.error_code = _describe(exc), "unreadable"
         return result

@@ -132,6 +132,19 @@ CREATE TABLE scan_issue (
 );
 CREATE INDEX scan_issue_run ON scan_issue(run_id);
 """,
+    2: """
+CREATE TABLE unit_metadata (
+    id INTEGER PRIMARY KEY,
+    directory_id INTEGER REFERENCES directory(id),
+    file_id INTEGER REFERENCES file(id),
+    content TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK ((directory_id IS NULL) != (file_id IS NULL))
+);
+CREATE UNIQUE INDEX unit_metadata_directory ON unit_metadata(directory_id)
+    WHERE directory_id IS NOT NULL;
+CREATE UNIQUE INDEX unit_metadata_file ON unit_metadata(file_id) WHERE file_id IS NOT NULL;
+""",
 }
 
 LATEST_VERSION = max(MIGRATIONS)

@@ -1,0 +1,1 @@
+"""SEDA 2.x transfer packages: schemas, manifest building and validation."""

@@ -1,0 +1,355 @@
+"""From the project's inventory to a transfer: a folder subtree becomes an archive-unit tree.
+
+Folders become `RecordGrp` units, files `Item` units with one object group each. Until
+classification exists, the rules come from the caller (the command line) and apply to the
+root unit, from which every unit below inherits them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from app.errors import AppError
+from app.i18n import N_, _
+from app.project import Project
+from app.project.metadata import metadata_below
+from app.seda.metadata import from_json
+from app.seda.model import (
+    Agency,
+    ArchiveUnit,
+    DataObject,
+    Element,
+    Management,
+    Transfer,
+    TransferHeader,
+)
+
+# Entries a package leaves out, with the reason the build report gives.
+LEFT_OUT_FLAGS: tuple[tuple[int, str], ...] = (
+    (1 << 5, N_("excluded")),
+    (1 << 2, N_("temporary file")),
+    (1 << 1, N_("system file")),
+    (1 << 11, N_("unreadable")),
+    (1 << 12, N_("special file")),
+    (1 << 13, N_("symbolic link")),
+    (1 << 4, N_("empty file")),
+)
+SUBTREE = (
+    "WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT d.id FROM directory d"
+    " JOIN sub ON d.parent_id = sub.id WHERE d.state = 'present')"
+)
+NCNAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass(slots=True)
+class HeaderOptions:
+    archival_agency: str = ""
+    transferring_agency: str = ""
+    originating_agency: str = ""
+    submission_agency: str = ""
+    archival_agreement: str = ""
+    comment: str = ""
+    message_identifier: str = ""
+    date: datetime | None = None
+    legal_status: str = "Public Archive"
+    acquisition_information: str = "Versement"
+    archival_profile: str = ""
+    reproducible: bool = False  # date and identifier derived from the content
+
+
+@dataclass(slots=True)
+class SubtreeSelection:
+    folder: str = ""  # relative path of the folder to transfer; "" for the whole source
+    source: str | None = None  # root as recorded by the scan; None when there is one source
+    root_level: str = "RecordGrp"
+    root_title: str = ""
+    management: Management = field(default_factory=Management)
+    language: str = "fra"
+
+
+@dataclass(slots=True)
+class LeftOut:
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class TransferPlan:
+    transfer: Transfer
+    left_out: list[LeftOut]
+    expected_mtimes: dict[str, int]
+
+
+def _datetime(ns: int | None) -> datetime | None:
+    if ns is None:
+        return None
+    return datetime.fromtimestamp(ns / 1e9, UTC).astimezone()
+
+
+def _date(ns: int | None) -> date | None:
+    moment = _datetime(ns)
+    return moment.date() if moment else None
+
+
+def _source(project: Project, wanted: str | None) -> tuple[int, bytes, str]:
+    rows = project.conn.execute("SELECT id, root_raw, root FROM source ORDER BY id").fetchall()
+    if not rows:
+        raise AppError(_("The project has no inventory yet: scan a folder first."))
+    if wanted is None:
+        if len(rows) > 1:
+            raise AppError(
+                _("The project has several sources; name one with --source ({choices}).").format(
+                    choices=", ".join(str(r[2]) for r in rows)
+                )
+            )
+        return int(rows[0][0]), bytes(rows[0][1]), str(rows[0][2])
+    for source_id, raw, root in rows:
+        if root == wanted or os.path.normpath(wanted) == os.path.normpath(root):
+            return int(source_id), bytes(raw), str(root)
+    raise AppError(_("No source {source} in the project.").format(source=wanted))
+
+
+def plan_transfer(
+    project: Project, selection: SubtreeSelection, header: HeaderOptions, *, version: str
+) -> TransferPlan:
+    source_id, root_raw, root_shown = _source(project, selection.source)
+    folder = selection.folder.strip("/")
+    row = project.conn.execute(
+        "SELECT id FROM directory WHERE source_id = ? AND rel_path = ? AND state = 'present'",
+        (source_id, folder),
+    ).fetchone()
+    if row is None:
+        raise AppError(
+            _("No folder {folder} in the inventory of {source}.").format(
+                folder=folder or "/", source=root_shown
+            )
+        )
+    # Folder rows of the subtree, with their raw names to rebuild exact OS paths.
+    dirs = project.conn.execute(
+        f"{SUBTREE} SELECT d.id, d.parent_id, d.name, d.rel_path FROM directory d"
+        " JOIN sub ON sub.id = d.id ORDER BY d.depth, d.rel_path",
+        (int(row[0]),),
+    ).fetchall()
+    raw_paths: dict[int, bytes] = {}
+    units: dict[int, ArchiveUnit] = {}
+    counter = _Counter()
+    root_id = int(row[0])
+    for dir_id, parent_id, name, rel in dirs:
+        if dir_id == root_id:
+            raw_paths[dir_id] = _rebuild(project, dir_id, root_raw)
+        else:
+            raw_paths[dir_id] = os.path.join(raw_paths[parent_id], bytes(name))
+        title = rel.rsplit("/", 1)[-1] if rel else root_shown.rstrip("/\\").rsplit("/", 1)[-1]
+        unit = ArchiveUnit(counter.next("AU"), "RecordGrp", title)
+        units[dir_id] = unit
+        if dir_id != root_id:
+            units[parent_id].children.append(unit)
+    root = units[root_id]
+    root.level = selection.root_level
+    root.management = selection.management
+
+    left_out: list[LeftOut] = []
+    expected: dict[str, int] = {}
+    files = project.conn.execute(
+        f"{SUBTREE} SELECT f.id, f.dir_id, f.name, f.rel_path, f.size, f.mtime_ns, f.sha512,"
+        " f.puid, f.format_name, f.format_version, f.mime, f.flags, f.error, f.kind, f.extension"
+        " FROM file f JOIN sub ON sub.id = f.dir_id WHERE f.state = 'present'"
+        " ORDER BY f.rel_path",
+        (root_id,),
+    ).fetchall()
+    item_units: dict[int, ArchiveUnit] = {}
+    for (
+        file_id,
+        dir_id,
+        name,
+        rel,
+        size,
+        mtime_ns,
+        sha,
+        puid,
+        fmt,
+        fmt_version,
+        mime,
+        flags,
+        error,
+        kind,
+        ext,
+    ) in files:
+        reason = _left_out_reason(int(flags), error, kind, sha)
+        if reason:
+            left_out.append(LeftOut(rel, reason))
+            continue
+        filename = rel.rsplit("/", 1)[-1]
+        obj_id = counter.next("BDO")
+        obj = DataObject(
+            id=obj_id,
+            source=os.path.join(raw_paths[dir_id], bytes(name)),
+            uri=f"content/{obj_id}{'.' + ext if ext else ''}",
+            size=int(size),
+            sha512=bytes(sha),
+            filename=filename,
+            last_modified=_datetime(mtime_ns),
+            puid=puid or "",
+            format_name=" ".join(p for p in (fmt, fmt_version) if p),
+            mime=mime or "",
+        )
+        expected[obj_id] = int(mtime_ns)
+        stem = filename.rsplit(".", 1)[0] if "." in filename[1:] else filename
+        day = _date(mtime_ns)
+        item = ArchiveUnit(
+            counter.next("AU"),
+            "Item",
+            stem or filename,
+            start_date=day,
+            end_date=day,
+            group_id=counter.next("GOT"),
+            objects=[obj],
+        )
+        units[dir_id].children.append(item)
+        item_units[int(file_id)] = item
+    folder_metadata, file_metadata = metadata_below(project.conn, root_id)
+    for dir_id, content in folder_metadata.items():
+        if dir_id in units:
+            _apply_metadata(units[dir_id], content)
+    for file_id, content in file_metadata.items():
+        if file_id in item_units:
+            _apply_metadata(item_units[file_id], content)
+    if selection.root_title:  # the command line wins over stored metadata
+        root.title = selection.root_title
+    _fill_dates(root)
+    for unit in root.walk():
+        unit.content.append(Element("Language", selection.language))
+    return TransferPlan(_transfer(project, root, header, version), left_out, expected)
+
+
+def _apply_metadata(unit: ArchiveUnit, content: list[dict[str, Any]]) -> None:
+    """The archivist's metadata; a plain Title, level or date replaces the computed one."""
+    for element in from_json(content):
+        plain = element.text is not None and not element.attrs
+        if element.name == "Title" and plain:
+            unit.title = str(element.text)
+        elif element.name == "DescriptionLevel" and plain:
+            unit.level = str(element.text)
+        elif element.name in ("StartDate", "EndDate") and plain:
+            try:
+                day = date.fromisoformat(str(element.text)[:10])
+            except ValueError:
+                unit.content.append(element)  # the manifest check will point at it
+                continue
+            if element.name == "StartDate":
+                unit.start_date = day
+                unit.pinned_dates = True
+            else:
+                unit.end_date = day
+                unit.pinned_dates = True
+        else:
+            unit.content.append(element)
+
+
+def _rebuild(project: Project, dir_id: int, root_raw: bytes) -> bytes:
+    """The exact OS path of a folder, from the raw names of its ancestors."""
+    names: list[bytes] = []
+    current: int | None = dir_id
+    while current is not None:
+        parent, name = project.conn.execute(
+            "SELECT parent_id, name FROM directory WHERE id = ?", (current,)
+        ).fetchone()
+        if parent is not None:
+            names.append(bytes(name))
+        current = parent
+    return os.path.join(root_raw, *reversed(names)) if names else root_raw
+
+
+def _left_out_reason(flags: int, error: str | None, kind: str, sha: bytes | None) -> str:
+    if error or sha is None or kind != "file":
+        for flag, label in LEFT_OUT_FLAGS:
+            if flags & flag:
+                return _(label)
+        return _("not read by the scan")
+    for flag, label in LEFT_OUT_FLAGS:
+        if flags & flag:
+            return _(label)
+    return ""
+
+
+def _fill_dates(root: ArchiveUnit) -> None:
+    """Folder dates span the dates of everything below them."""
+    for unit in reversed(root.walk()):
+        dates = [d for child in unit.children for d in (child.start_date, child.end_date) if d]
+        if dates and not unit.objects and not unit.pinned_dates:
+            unit.start_date = min(dates)
+            unit.end_date = max(dates)
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self._n: dict[str, int] = {}
+
+    def next(self, prefix: str) -> str:
+        self._n[prefix] = self._n.get(prefix, 0) + 1
+        return f"{prefix}{self._n[prefix]}"
+
+
+def _transfer(
+    project: Project, root: ArchiveUnit, options: HeaderOptions, version: str
+) -> Transfer:
+    mission = project.mission()
+    objects = [o for u in root.walk() for o in u.objects]
+    moment = options.date or datetime.now(UTC).astimezone().replace(microsecond=0)
+    if options.reproducible and options.date is None:
+        dated = [o.last_modified for o in objects if o.last_modified is not None]
+        moment = max(dated) if dated else datetime(2000, 1, 1, tzinfo=UTC)
+    identifier = options.message_identifier or _message_identifier(mission.name, objects, moment)
+    archival = options.archival_agency or _identifier_from(mission.archival_agency)
+    transferring = options.transferring_agency or _identifier_from(
+        mission.transferring_agency or mission.producer
+    )
+    missing = [
+        option
+        for option, value in (
+            ("--archival-agency", archival),
+            ("--transferring-agency", transferring),
+        )
+        if not value
+    ]
+    if missing:
+        raise AppError(
+            _("Give the agency identifiers the SAE knows: {options}.").format(
+                options=", ".join(missing)
+            )
+        )
+    header = TransferHeader(
+        message_identifier=identifier,
+        date=moment,
+        archival_agency=Agency(archival, mission.archival_agency),
+        transferring_agency=Agency(transferring, mission.transferring_agency),
+        comment=options.comment
+        or _("Transfer of {title} ({mission})").format(title=root.title, mission=mission.name),
+        archival_agreement=options.archival_agreement,
+        originating_agency=options.originating_agency
+        or _identifier_from(mission.producer)
+        or transferring,
+        submission_agency=options.submission_agency or transferring,
+        acquisition_information=options.acquisition_information,
+        legal_status=options.legal_status,
+        archival_profile=options.archival_profile,
+    )
+    return Transfer(header, [root])
+
+
+def _identifier_from(text: str) -> str:
+    """An identifier from a name when the SAE's one is not given (e.g. 'Mairie-de-Ville')."""
+    return NCNAME_UNSAFE.sub("-", text.strip()).strip("-")[:64] if text else ""
+
+
+def _message_identifier(name: str, objects: list[DataObject], moment: datetime) -> str:
+    digest = hashlib.sha256()
+    for obj in objects:
+        digest.update(obj.sha512)
+    prefix = _identifier_from(name)[:40] or "Besace"
+    return f"{prefix}-{moment.strftime('%Y%m%d%H%M%S')}-{digest.hexdigest()[:8]}"
