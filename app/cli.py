@@ -726,6 +726,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unset", action="append", metavar=_("NAME"), help=_("remove an element"))
     p.set_defaults(func=cmd_describe)
 
+    from app.cli_transfer import add_transfer_commands
+
+    add_transfer_commands(sub)
+
     p = sub.add_parser("demo", help=_("generate a demo commune share"))
     p.add_argument("folder", metavar=_("FOLDER"))
     p.add_argument("--files", type=int, default=800, help=_("approximate number of files"))

@@ -58,12 +58,39 @@ class ScanSettings:
     exclude_patterns: list[str] = field(default_factory=list)
 
 
+SERVER_KINDS = ("vitam", "asalae", "folder")
+
+
+@dataclass
+class ServerSettings:
+    """One archiving system (SAE) or drop folder. No secret here: they live in the keyring."""
+
+    name: str = ""
+    kind: str = "vitam"  # vitam | asalae | folder
+    # vitam: ingest-external base (https://host:8443); asalae: https://host (before
+    # /restservices); folder: the local or network folder.
+    url: str = ""
+    admin_url: str = ""  # vitam: access-external base (https://host:8444); default: url
+    tenant: int = 0
+    context: str = "DEFAULT_WORKFLOW"
+    dry_run_context: str = "BLANK_TEST"
+    access_contract: str = ""  # vitam: lets the outbox look a transfer up after a crash
+    client_certificate: str = ""  # vitam: PKCS#12 (.p12, .pfx) or PEM file
+    client_key: str = ""  # vitam: PEM key when it is not in the certificate file
+    ca_bundle: str = ""  # extra CA certificates (PEM) to trust; verification stays on
+    username: str = ""  # asalae: web-service user
+    hash_password: bool = False  # asalae: send the SHA-256 of the password, as Pastell does
+    profile: str = ""  # validation profile; default from the kind
+    timeout: float = 60.0
+
+
 @dataclass
 class Settings:
     schema_version: int = SCHEMA_VERSION
     language: str = "fr"
     scan: ScanSettings = field(default_factory=ScanSettings)
     recent_projects: list[str] = field(default_factory=list)
+    servers: list[ServerSettings] = field(default_factory=list)
 
 
 # Upgrade steps: UPGRADES[n] turns a version-n document into a version-(n+1) one.
@@ -78,6 +105,8 @@ def _from_dict(cls: type[Any], data: dict[str, Any]) -> Any:
         value = data[f.name]
         if f.name == "scan" and isinstance(value, dict):
             value = _from_dict(ScanSettings, value)
+        if f.name == "servers" and isinstance(value, list):
+            value = [_from_dict(ServerSettings, v) for v in value if isinstance(v, dict)]
         kwargs[f.name] = value
     return cls(**kwargs)
 

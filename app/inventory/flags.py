@@ -29,6 +29,26 @@ class EntryFlag(IntFlag):
     PROBLEM_NAME = 1 << 14  # characters that need a technical renaming before transfer
 
 
+class Bits:
+    """The same flags as plain ints, for the scan's per-file loop (enum arithmetic is slow)."""
+
+    HIDDEN = int(EntryFlag.HIDDEN)
+    SYSTEM = int(EntryFlag.SYSTEM)
+    TEMPORARY = int(EntryFlag.TEMPORARY)
+    DUPLICATE = int(EntryFlag.DUPLICATE)
+    EMPTY = int(EntryFlag.EMPTY)
+    EXCLUDED = int(EntryFlag.EXCLUDED)
+    LONG_PATH = int(EntryFlag.LONG_PATH)
+    RESERVED_NAME = int(EntryFlag.RESERVED_NAME)
+    UNDECODABLE_NAME = int(EntryFlag.UNDECODABLE_NAME)
+    LARGE_FILE = int(EntryFlag.LARGE_FILE)
+    CHANGED_DURING_SCAN = int(EntryFlag.CHANGED_DURING_SCAN)
+    UNREADABLE = int(EntryFlag.UNREADABLE)
+    SPECIAL = int(EntryFlag.SPECIAL)
+    SYMLINK = int(EntryFlag.SYMLINK)
+    PROBLEM_NAME = int(EntryFlag.PROBLEM_NAME)
+
+
 FLAG_LABELS: dict[EntryFlag, str] = {
     EntryFlag.HIDDEN: N_("hidden"),
     EntryFlag.SYSTEM: N_("system"),
@@ -48,7 +68,7 @@ FLAG_LABELS: dict[EntryFlag, str] = {
 }
 
 # Flags a scan sets from the entry itself; duplicates and emptiness of folders are derived later.
-DERIVED_FLAGS = EntryFlag.DUPLICATE
+DERIVED_FLAGS = int(EntryFlag.DUPLICATE)
 
 WINDOWS_PATH_LIMIT = 260
 LARGE_FILE_LIMIT = 4 * 1024**3
@@ -100,30 +120,30 @@ class NameRules:
             "|".join(f"(?:{fnmatch.translate(p)})" for p in patterns), re.IGNORECASE | re.DOTALL
         )
 
-    def name_flags(self, name: str) -> EntryFlag:
-        flags = EntryFlag(0)
+    def name_flags(self, name: str) -> int:
+        flags = 0
         if self._temporary is not None and self._temporary.match(name):
-            flags |= EntryFlag.TEMPORARY
+            flags |= Bits.TEMPORARY
         if self._system is not None and self._system.match(name):
-            flags |= EntryFlag.SYSTEM
+            flags |= Bits.SYSTEM
         if self._excluded is not None and self._excluded.match(name):
-            flags |= EntryFlag.EXCLUDED
+            flags |= Bits.EXCLUDED
         if name.startswith("."):
-            flags |= EntryFlag.HIDDEN
+            flags |= Bits.HIDDEN
         if is_reserved_windows_name(name):
-            flags |= EntryFlag.RESERVED_NAME
+            flags |= Bits.RESERVED_NAME
         elif has_problem_characters(name):
-            flags |= EntryFlag.PROBLEM_NAME
+            flags |= Bits.PROBLEM_NAME
         return flags
 
 
-def attribute_flags(st_file_attributes: int) -> EntryFlag:
+def attribute_flags(st_file_attributes: int) -> int:
     """Windows hidden and system attributes (zero elsewhere)."""
-    flags = EntryFlag(0)
+    flags = 0
     if st_file_attributes & FILE_ATTRIBUTE_HIDDEN:
-        flags |= EntryFlag.HIDDEN
+        flags |= Bits.HIDDEN
     if st_file_attributes & FILE_ATTRIBUTE_SYSTEM:
-        flags |= EntryFlag.SYSTEM
+        flags |= Bits.SYSTEM
     return flags
 
 

@@ -100,7 +100,10 @@ class SiegfriedIdentifier:
                 queried.append(path)
             except UnicodeEncodeError:
                 queried.append(self._alias(path, index))
-        files = self._scanner.identify_many(queried)["files"]
+        try:
+            files = self._scanner.identify_many(queried)["files"]
+        finally:
+            self.close()  # links live only for the call: nothing is left in /tmp
         results: list[Identification] = []
         for entry in files:
             results.append(self._convert(entry))

@@ -61,7 +61,7 @@ def read_file(task: ReadTask, algorithms: Sequence[str]) -> ReadResult:
             if not stat.S_ISREG(before.st_mode):
                 result.error, result.error_code = "not a regular file", "special"
                 return result
-            hashers = [hashlib.new(name) for name in ("sha512", *algorithms)]
+            hashers = [hashlib.sha512(), *(hashlib.new(name) for name in algorithms)]
             os.lseek(fd, 0, os.SEEK_SET)
             while True:
                 n = os.readv(fd, [buffer]) if sys.platform != "win32" else _readinto(fd, buffer)

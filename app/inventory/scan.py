@@ -30,7 +30,7 @@ from app.inventory.flags import (
     DERIVED_FLAGS,
     LARGE_FILE_LIMIT,
     WINDOWS_PATH_LIMIT,
-    EntryFlag,
+    Bits,
     NameRules,
     attribute_flags,
     mode_kind,
@@ -51,6 +51,13 @@ from app.settings import ScanSettings
 from app.tasks import Cancelled, CancelToken, Progress, ProgressSink, Throttle, ignore_progress
 
 EMPTY_SHA512 = hashlib.sha512(b"").digest()
+
+INSERT_FILE = (
+    "INSERT INTO file (source_id, dir_id, name, rel_path, extension, kind, size, mtime_ns,"
+    " created_ns, sha512, other_digests, puid, format_name, format_version, mime, basis,"
+    " id_warning, engine_id, flags, error, last_changed_run, first_seen_run)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 # Run statuses and identification bases, as stored; translated where shown.
 STATUS_LABELS = (N_("running"), N_("completed"), N_("cancelled"), N_("interrupted"), N_("failed"))
@@ -199,23 +206,14 @@ class _ScanRun:
         self.bytes_done = 0
         self.files_done = 0
         self.pool: ProcessPoolExecutor | None = None
+        self.changed = False  # anything written that duplicates and folder totals depend on
+        self.pending_inserts: list[tuple[object, ...]] = []
+        self.known_sources: set[int] = set()
 
     # -- run life cycle ------------------------------------------------------------------------
     def execute(self, os_roots: list[str]) -> ScanSummary:
         self._close_stale_runs()
-        self.pool = self._start_pool()
-        try:
-            info = self.pool.submit(engine_info).result()
-        except BrokenProcessPool as exc:
-            self.pool.shutdown(cancel_futures=True)
-            raise AppError(
-                _("The identification engine {engine} could not start.").format(
-                    engine=self.options.engine
-                ),
-                details=str(exc),
-            ) from exc
-        self.summary.engine = info
-        self.engine_id = self._engine_row(info)
+        self._previous_engine()
         self.run_id = self._start_run(os_roots)
         self.summary.run_id = self.run_id
         status = "completed"
@@ -236,6 +234,40 @@ class _ScanRun:
                 self._abort()
         self._finish(status)
         return self.summary
+
+    def _previous_engine(self) -> None:
+        """The engine last used, for the history of a rescan that needs to identify nothing."""
+        row = self.project.conn.execute(
+            "SELECT id, name, version, signature FROM engine WHERE name = ? ORDER BY id DESC"
+            " LIMIT 1",
+            (self.options.engine,),
+        ).fetchone()
+        if row is not None:
+            self.engine_id = int(row[0])
+            self.summary.engine = EngineInfo(row[1], row[2], row[3])
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        """Workers start with the first file to read: an unchanged rescan starts none."""
+        if self.pool is not None:
+            return self.pool
+        self.pool = self._start_pool()
+        try:
+            info = self.pool.submit(engine_info).result()
+        except BrokenProcessPool as exc:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+            raise AppError(
+                _("The identification engine {engine} could not start.").format(
+                    engine=self.options.engine
+                ),
+                details=str(exc),
+            ) from exc
+        self.summary.engine = info
+        self.engine_id = self._engine_row(info)
+        self.db.execute(
+            "UPDATE scan_run SET engine_id = ? WHERE id = ?", (self.engine_id, self.run_id)
+        )
+        return self.pool
 
     def _start_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -261,17 +293,19 @@ class _ScanRun:
         # We hold the project lock: any run still "running" belongs to a process that died.
         with self.project.write() as db:
             db.execute("UPDATE scan_run SET status = 'interrupted' WHERE status = 'running'")
+            last = db.execute("SELECT status FROM scan_run ORDER BY id DESC LIMIT 1").fetchone()
+        # A run that did not finish may have left duplicates and folder totals behind.
+        self.changed = last is not None and last[0] != "completed"
 
     def _engine_row(self, info: EngineInfo) -> int:
-        with self.project.write() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO engine (name, version, signature) VALUES (?, ?, ?)",
-                (info.name, info.version, info.signature),
-            )
-            row = db.execute(
-                "SELECT id FROM engine WHERE name = ? AND version = ? AND signature = ?",
-                (info.name, info.version, info.signature),
-            ).fetchone()
+        self.db.execute(
+            "INSERT OR IGNORE INTO engine (name, version, signature) VALUES (?, ?, ?)",
+            (info.name, info.version, info.signature),
+        )
+        row = self.db.execute(
+            "SELECT id FROM engine WHERE name = ? AND version = ? AND signature = ?",
+            (info.name, info.version, info.signature),
+        ).fetchone()
         return int(row[0])
 
     def _start_run(self, os_roots: list[str]) -> int:
@@ -282,7 +316,7 @@ class _ScanRun:
                 " VALUES (?, 'running', ?, ?, ?, ?, ?)",
                 (
                     utc_now(),
-                    self.engine_id,
+                    self.engine_id or None,
                     algorithms,
                     json.dumps([names.display_root(r) for r in os_roots], ensure_ascii=False),
                     socket.gethostname(),
@@ -292,13 +326,17 @@ class _ScanRun:
         return int(cursor.lastrowid or 0)
 
     def _finish(self, status: str) -> None:
+        self._flush_inserts()
         self.db.commit()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
         self.summary.status = status
-        self.summary.elapsed = time.monotonic() - self.started
-        if status != "failed":
+        if status != "failed" and self.changed:
             with self.project.write() as db:
                 refresh_duplicate_flags(db)
                 refresh_directory_totals(db)
+        self.summary.elapsed = time.monotonic() - self.started
         s = self.summary
         with self.project.write() as db:
             db.execute(
@@ -375,6 +413,11 @@ class _ScanRun:
                 "UPDATE directory SET state = 'present' WHERE id = ? AND state != 'present'",
                 (found[0],),
             )
+        completed = self.db.execute(
+            "SELECT roots FROM scan_run WHERE status = 'completed'"
+        ).fetchall()
+        if any(display in json.loads(roots) for (roots,) in completed):
+            self.known_sources.add(source_id)  # later additions are events of their own
         return source_id, int(found[0])
 
     def _walk_root(self, os_root: str) -> None:
@@ -387,7 +430,7 @@ class _ScanRun:
             self.current = rel or root_display
             subdirs = self._list_directory(source_id, root_display, dir_path, rel, dir_id, depth)
             stack.extend(reversed(subdirs))
-            self.db.maybe_commit()
+            self._checkpoint()
             self._report()
 
     def _list_directory(
@@ -399,7 +442,7 @@ class _ScanRun:
         except OSError as exc:
             self.db.execute(
                 "UPDATE directory SET error = ?, flags = flags | ? WHERE id = ?",
-                (str(exc.strerror or exc), int(EntryFlag.UNREADABLE), dir_id),
+                (str(exc.strerror or exc), Bits.UNREADABLE, dir_id),
             )
             self._issue(
                 source_id,
@@ -412,7 +455,7 @@ class _ScanRun:
         self.db.execute(
             "UPDATE directory SET error = NULL, flags = flags & ?"
             " WHERE id = ? AND error IS NOT NULL",
-            (~int(EntryFlag.UNREADABLE), dir_id),
+            (~Bits.UNREADABLE, dir_id),
         )
         known_files = {
             row[0]: _Known(*row[1:])
@@ -439,9 +482,9 @@ class _ScanRun:
             child_rel = f"{rel}/{shown}" if rel else shown
             flags = rules.name_flags(shown)
             if undecodable:
-                flags |= EntryFlag.UNDECODABLE_NAME
+                flags |= Bits.UNDECODABLE_NAME
             if names.windows_length(root_display, child_rel) > WINDOWS_PATH_LIMIT:
-                flags |= EntryFlag.LONG_PATH
+                flags |= Bits.LONG_PATH
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError as exc:
@@ -464,7 +507,7 @@ class _ScanRun:
                     int(flags),
                     known_dirs.get(raw),
                 )
-                if flags & EntryFlag.EXCLUDED:
+                if flags & Bits.EXCLUDED:
                     continue  # listed as excluded, not descended into
                 subdirs.append((entry.path, child_rel, child_id, depth + 1))
                 continue
@@ -502,6 +545,7 @@ class _ScanRun:
         flags: int,
         known: tuple[int, str, int, int | None] | None,
     ) -> int:
+        self.changed = self.changed or known is None or known[1] != "present"
         if known is None:
             row = self.db.execute(
                 "INSERT INTO directory (source_id, parent_id, name, rel_path, depth, mtime_ns,"
@@ -510,7 +554,7 @@ class _ScanRun:
             ).fetchone()
             return int(row[0])
         dir_id, state, old_flags, old_mtime = known
-        kept = old_flags & (EntryFlag.EMPTY | EntryFlag.UNREADABLE)
+        kept = old_flags & (Bits.EMPTY | Bits.UNREADABLE)
         if state != "present" or old_mtime != mtime_ns or (old_flags & ~kept) != flags:
             self.db.execute(
                 "UPDATE directory SET state = 'present', mtime_ns = ?, flags = ? WHERE id = ?",
@@ -525,9 +569,9 @@ class _ScanRun:
         s.bytes_seen += entry.size
         if entry.kind == "file":
             if entry.size == 0:
-                entry.flags |= EntryFlag.EMPTY
+                entry.flags |= Bits.EMPTY
             if entry.size > LARGE_FILE_LIMIT:
-                entry.flags |= EntryFlag.LARGE_FILE
+                entry.flags |= Bits.LARGE_FILE
         known = entry.known
         if (
             known is not None
@@ -536,13 +580,14 @@ class _ScanRun:
             and known.kind == entry.kind
             and known.size == entry.size
             and known.mtime_ns == entry.mtime_ns
-            and not known.flags & EntryFlag.CHANGED_DURING_SCAN
+            and not known.flags & Bits.CHANGED_DURING_SCAN
         ):
             stored = known.flags & ~DERIVED_FLAGS
             if stored != entry.flags:  # the naming rules changed since the last scan
+                self.changed = True
                 self.db.execute(
                     "UPDATE file SET flags = ? | (flags & ?) WHERE id = ?",
-                    (entry.flags, int(DERIVED_FLAGS), known.id),
+                    (entry.flags, DERIVED_FLAGS, known.id),
                 )
             s.unchanged += 1
             self._done(entry.size)
@@ -550,7 +595,7 @@ class _ScanRun:
         if entry.kind == "symlink":
             self._record_link(entry)
         elif entry.kind == "special":
-            entry.flags |= EntryFlag.SPECIAL
+            entry.flags |= Bits.SPECIAL
             self._write_file(entry, None)
             self._issue(
                 entry.source_id,
@@ -559,7 +604,7 @@ class _ScanRun:
                 "special-file",
                 _("Special file (pipe, socket or device): listed, not read."),
             )
-        elif entry.flags & EntryFlag.EXCLUDED:
+        elif entry.flags & Bits.EXCLUDED:
             self._write_file(entry, None)
         elif entry.size == 0:
             self._write_file(entry, ReadResult(0, 0, entry.mtime_ns, None, EMPTY_SHA512))
@@ -573,7 +618,7 @@ class _ScanRun:
         self.bytes_done += size
 
     def _record_link(self, entry: _Entry) -> None:
-        entry.flags |= EntryFlag.SYMLINK
+        entry.flags |= Bits.SYMLINK
         try:
             target = os.readlink(entry.os_path)
         except OSError as exc:
@@ -605,12 +650,12 @@ class _ScanRun:
         dir_id: int,
         raw: bytes,
         rel: str,
-        flags: EntryFlag,
+        flags: int,
         exc: OSError,
         known: _Known | None,
     ) -> None:
         entry = _Entry(
-            source_id, dir_id, raw, rel, "", "file", 0, 0, int(flags | EntryFlag.UNREADABLE), known
+            source_id, dir_id, raw, rel, "", "file", 0, 0, flags | Bits.UNREADABLE, known
         )
         self.summary.files_seen += 1
         reason = str(exc.strerror or exc)
@@ -641,11 +686,12 @@ class _ScanRun:
         while len(self.in_flight) >= self.max_in_flight:
             self._collect()
         tasks = [ReadTask(i, e.os_path) for i, e in enumerate(self.batch)]
-        assert self.pool is not None
+        pool = self._ensure_pool()
         try:
-            future = self.pool.submit(read_batch, tasks)
+            future = pool.submit(read_batch, tasks)
         except BrokenProcessPool:
             self._restart_pool()
+            assert self.pool is not None
             future = self.pool.submit(read_batch, tasks)
         self.in_flight[future] = self.batch
         self.batch = []
@@ -660,7 +706,7 @@ class _ScanRun:
         done, _pending = wait(list(self.in_flight), timeout=0.25, return_when=FIRST_COMPLETED)
         for future in done:
             self._record_batch(future)
-        self.db.maybe_commit()
+        self._checkpoint()
         self._report()
         self.token.raise_if_cancelled()
 
@@ -686,7 +732,7 @@ class _ScanRun:
     def _record_read(self, entry: _Entry, result: ReadResult) -> None:
         s = self.summary
         if result.error:
-            entry.flags |= EntryFlag.UNREADABLE
+            entry.flags |= Bits.UNREADABLE
             self._write_file(entry, result)
             self._issue(
                 entry.source_id,
@@ -701,7 +747,7 @@ class _ScanRun:
             entry.size = result.size
             entry.mtime_ns = result.mtime_ns
             if result.changed_during_read:
-                entry.flags |= EntryFlag.CHANGED_DURING_SCAN
+                entry.flags |= Bits.CHANGED_DURING_SCAN
                 self._issue(
                     entry.source_id,
                     entry.rel_path,
@@ -710,7 +756,7 @@ class _ScanRun:
                     _("File kept changing while it was read: its digest may be stale."),
                 )
             if result.size > LARGE_FILE_LIMIT:
-                entry.flags |= EntryFlag.LARGE_FILE
+                entry.flags |= Bits.LARGE_FILE
             self._write_file(entry, result)
         self._done(entry.size)
 
@@ -743,17 +789,19 @@ class _ScanRun:
             (result.error or None) if result else None,
             self.run_id,
         )
+        self.changed = True
         if known is None:
-            row = self.db.execute(
-                "INSERT INTO file (source_id, dir_id, name, rel_path, extension, kind, size,"
-                " mtime_ns, created_ns, sha512, other_digests, puid, format_name, format_version,"
-                " mime, basis, id_warning, engine_id, flags, error, last_changed_run,"
-                " first_seen_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?, ?, ?) RETURNING id",
-                (entry.source_id, entry.dir_id, *values, self.run_id),
-            ).fetchone()
-            self._event(int(row[0]), "added", None, entry.size, None, values[7])
             self.summary.added += 1
+            row_values = (entry.source_id, entry.dir_id, *values, self.run_id)
+            if entry.source_id not in self.known_sources:
+                # A source's first inventory: first_seen_run records every addition, and
+                # rows go in by the batch.
+                self.pending_inserts.append(row_values)
+                if len(self.pending_inserts) >= 512:
+                    self._flush_inserts()
+                return
+            row = self.db.execute(INSERT_FILE + " RETURNING id", row_values).fetchone()
+            self._event(int(row[0]), "added", None, entry.size, None, values[7])
             return
         old = self.db.execute(
             "SELECT size, sha512, state FROM file WHERE id = ?", (known.id,)
@@ -773,6 +821,15 @@ class _ScanRun:
             self._event(known.id, "modified", old[0], entry.size, old[1], values[7])
             self.summary.modified += 1
 
+    def _checkpoint(self) -> None:
+        self._flush_inserts()
+        self.db.maybe_commit()
+
+    def _flush_inserts(self) -> None:
+        if self.pending_inserts:
+            self.db.executemany(INSERT_FILE, self.pending_inserts)
+            self.pending_inserts.clear()
+
     def _event(
         self,
         file_id: int,
@@ -789,6 +846,7 @@ class _ScanRun:
         )
 
     def _mark_file_removed(self, known: _Known) -> None:
+        self.changed = True
         self.db.execute(
             "INSERT INTO file_event (run_id, file_id, kind, old_size, old_sha512)"
             " SELECT ?, id, 'removed', size, sha512 FROM file WHERE id = ?",
@@ -801,6 +859,7 @@ class _ScanRun:
         self.summary.removed += 1
 
     def _mark_directory_removed(self, dir_id: int) -> None:
+        self.changed = True
         subtree = (
             "WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL"
             " SELECT d.id FROM directory d JOIN sub ON d.parent_id = sub.id)"

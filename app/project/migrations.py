@@ -145,6 +145,44 @@ CREATE UNIQUE INDEX unit_metadata_directory ON unit_metadata(directory_id)
     WHERE directory_id IS NOT NULL;
 CREATE UNIQUE INDEX unit_metadata_file ON unit_metadata(file_id) WHERE file_id IS NOT NULL;
 """,
+    3: """
+CREATE TABLE transfer (
+    id INTEGER PRIMARY KEY,
+    server TEXT NOT NULL,
+    message_identifier TEXT NOT NULL UNIQUE,
+    transferring_agency TEXT NOT NULL DEFAULT '',
+    seda_version TEXT NOT NULL DEFAULT '',
+    package_path TEXT NOT NULL,
+    package_sha512 TEXT NOT NULL,
+    package_size INTEGER NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    replaces_id INTEGER REFERENCES transfer(id),
+    state TEXT NOT NULL CHECK (state IN ('prepared', 'validated', 'sending', 'sent',
+        'accepted', 'accepted_warnings', 'rejected', 'failed')),
+    uncertain INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
+    polls INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL,
+    last_error TEXT,
+    operation_id TEXT,
+    reply_code TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX transfer_due ON transfer(state, next_attempt_at);
+
+CREATE TABLE transfer_reply (
+    id INTEGER PRIMARY KEY,
+    transfer_id INTEGER NOT NULL REFERENCES transfer(id),
+    kind TEXT NOT NULL,
+    http_status INTEGER,
+    content_type TEXT NOT NULL DEFAULT '',
+    content BLOB NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE INDEX transfer_reply_transfer ON transfer_reply(transfer_id);
+""",
 }
 
 LATEST_VERSION = max(MIGRATIONS)

@@ -201,6 +201,11 @@ class BatchTransaction:
         self._rows += 1
         return self.conn.execute(sql, params)
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        self._begin()
+        self._rows += len(rows)
+        self.conn.executemany(sql, rows)
+
     def maybe_commit(self) -> None:
         if self._open and (
             self._rows >= self._max_rows or time.monotonic() - self._started >= self._max_seconds

@@ -161,7 +161,7 @@ def plan_transfer(
         " FROM file f JOIN sub ON sub.id = f.dir_id WHERE f.state = 'present'"
         " ORDER BY f.rel_path",
         (root_id,),
-    ).fetchall()
+    )
     item_units: dict[int, ArchiveUnit] = {}
     for (
         file_id,
@@ -193,7 +193,7 @@ def plan_transfer(
             size=int(size),
             sha512=bytes(sha),
             filename=filename,
-            last_modified=_datetime(mtime_ns),
+            mtime_ns=mtime_ns,
             puid=puid or "",
             format_name=" ".join(p for p in (fmt, fmt_version) if p),
             mime=mime or "",
@@ -222,8 +222,8 @@ def plan_transfer(
     if selection.root_title:  # the command line wins over stored metadata
         root.title = selection.root_title
     _fill_dates(root)
-    for unit in root.walk():
-        unit.content.append(Element("Language", selection.language))
+    # Language once, at the top: the units below inherit it in the SAE's reading.
+    root.content.append(Element("Language", selection.language))
     return TransferPlan(_transfer(project, root, header, version), left_out, expected)
 
 

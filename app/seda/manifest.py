@@ -6,10 +6,9 @@ memory as a tree.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import IO, Any
-
-from lxml import etree
 
 from app.errors import AppError
 from app.i18n import _
@@ -47,6 +46,88 @@ HOLD_FIELDS = (
 )
 
 
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPECIAL = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+
+
+def _escape(text: str) -> str:
+    if not _SPECIAL.search(text):
+        return text
+    text = _INVALID_XML.sub("\ufffd", text)  # XML 1.0 cannot carry these characters
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+class _Element:
+    __slots__ = ("_attrs", "_name", "_stream")
+
+    def __init__(self, stream: XmlStream, name: str, attrs: dict[str, str] | None) -> None:
+        self._stream, self._name, self._attrs = stream, name, attrs
+
+    def __enter__(self) -> None:
+        self._stream.start(self._name, self._attrs)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stream.end(self._name)
+
+
+class XmlStream:
+    """A minimal streaming XML writer: escaped text, balanced tags, UTF-8, buffered.
+
+    lxml's xmlfile spent ~3 s on a 100,000-object manifest; plain string writes take a
+    fraction of that, and the tests validate every manifest with lxml against the XSD.
+    """
+
+    def __init__(self, out: IO[bytes], buffer_size: int = 1 << 20) -> None:
+        self._out = out
+        self._parts: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>\n']
+        self._size = 0
+        self._limit = buffer_size
+
+    def __enter__(self) -> XmlStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()
+
+    def element(self, name: str, attrs: dict[str, str] | None = None) -> _Element:
+        return _Element(self, name, attrs)
+
+    def _attributes(self, attrs: dict[str, str] | None) -> str:
+        if not attrs:
+            return ""
+        return "".join(f' {key}="{_escape(value)}"' for key, value in attrs.items())
+
+    def start(self, name: str, attrs: dict[str, str] | None = None) -> None:
+        self._append(f"<{name}{self._attributes(attrs)}>")
+
+    def end(self, name: str) -> None:
+        self._append(f"</{name}>")
+
+    def leaf(self, name: str, text: str, attrs: dict[str, str] | None = None) -> None:
+        self._append(f"<{name}{self._attributes(attrs)}>{_escape(text)}</{name}>")
+
+    def write(self, text: str) -> None:
+        self._append(_escape(text))
+
+    def raw(self, markup: str) -> None:
+        """Markup built by the caller, its text already escaped."""
+        self._append(markup)
+
+    def _append(self, text: str) -> None:
+        self._parts.append(text)
+        self._size += len(text)
+        if self._size >= self._limit:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._parts:
+            self._out.write("".join(self._parts).encode("utf-8"))
+            self._parts.clear()
+            self._size = 0
+
+
 class ManifestError(AppError):
     """The transfer cannot be written in the chosen SEDA version."""
 
@@ -81,7 +162,8 @@ class ManifestWriter:
         units = [unit for root in transfer.units for unit in root.walk()]
         for unit in units:
             self._check_elements(unit.content, CONTENT_ROOT, unit.id, problems)
-            self._check_management(unit.management, unit.id, problems)
+            if unit.management is not None:
+                self._check_management(unit.management, unit.id, problems)
         self._check_management(transfer.header.management, "ManagementMetadata", problems)
         if problems:
             raise ManifestError(
@@ -121,38 +203,38 @@ class ManifestWriter:
 
     def write(self, transfer: Transfer, out: IO[bytes]) -> None:
         header = transfer.header
-        with etree.xmlfile(out, encoding="UTF-8") as xf:
-            xf.write_declaration()
-            with xf.element(
-                self._q("ArchiveTransfer"),
-                nsmap={None: self.ns, "xlink": "http://www.w3.org/1999/xlink"},
-            ):
-                if header.comment:
-                    self._leaf(xf, "Comment", header.comment)
-                self._leaf(xf, "Date", iso_datetime(header.date))
-                self._leaf(xf, "MessageIdentifier", header.message_identifier)
-                if header.archival_agreement:
-                    self._leaf(xf, "ArchivalAgreement", header.archival_agreement)
-                self._code_lists(xf)
-                with xf.element(self._q("DataObjectPackage")):
+        with (
+            XmlStream(out) as xf,
+            xf.element(
+                "ArchiveTransfer",
+                {"xmlns": self.ns, "xmlns:xlink": "http://www.w3.org/1999/xlink"},
+            ),
+        ):
+            if header.comment:
+                self._leaf(xf, "Comment", header.comment)
+            self._leaf(xf, "Date", iso_datetime(header.date))
+            self._leaf(xf, "MessageIdentifier", header.message_identifier)
+            if header.archival_agreement:
+                self._leaf(xf, "ArchivalAgreement", header.archival_agreement)
+            self._code_lists(xf)
+            with xf.element(self._q("DataObjectPackage")):
+                for root in transfer.units:
+                    for unit in root.walk():
+                        if unit.objects:
+                            self._object_group(xf, unit)
+                with xf.element(self._q("DescriptiveMetadata")):
                     for root in transfer.units:
-                        for unit in root.walk():
-                            if unit.objects:
-                                self._object_group(xf, unit)
-                    with xf.element(self._q("DescriptiveMetadata")):
-                        for root in transfer.units:
-                            self._unit(xf, root)
-                    self._management_metadata(xf, transfer)
-                self._organisation(xf, "ArchivalAgency", header.archival_agency.identifier)
-                self._organisation(xf, "TransferringAgency", header.transferring_agency.identifier)
+                        self._unit(xf, root)
+                self._management_metadata(xf, transfer)
+            self._organisation(xf, "ArchivalAgency", header.archival_agency.identifier)
+            self._organisation(xf, "TransferringAgency", header.transferring_agency.identifier)
 
     # -- helpers -------------------------------------------------------------------------------
     def _q(self, name: str) -> str:
-        return f"{{{self.ns}}}{name}"
+        return name  # the SEDA namespace is the default one, declared on the root
 
     def _leaf(self, xf: Any, name: str, text: str, attrs: dict[str, str] | None = None) -> None:
-        with xf.element(self._q(name), attrs or {}):
-            xf.write(text)
+        xf.leaf(name, text, attrs)
 
     def _organisation(self, xf: Any, name: str, identifier: str) -> None:
         with xf.element(self._q(name)):
@@ -171,34 +253,43 @@ class ManifestWriter:
 
     # -- objects -------------------------------------------------------------------------------
     def _object_group(self, xf: Any, unit: ArchiveUnit) -> None:
-        with xf.element(self._q("DataObjectGroup"), {"id": str(unit.group_id)}):
-            for obj in unit.objects:
-                self._binary_object(xf, obj)
+        # One string per group: this runs once per file, 100,000 times in a large transfer.
+        parts = [f'<DataObjectGroup id="{_escape(str(unit.group_id))}">']
+        parts += [self._binary_object(obj) for obj in unit.objects]
+        parts.append("</DataObjectGroup>")
+        xf.raw("".join(parts))
 
-    def _binary_object(self, xf: Any, obj: DataObject) -> None:
-        with xf.element(self._q("BinaryDataObject"), {"id": obj.id}):
-            if self.version == "2.3":
-                usage, _sep, number = obj.version.partition("_")
-                self._leaf(xf, "DataObjectVersion", obj.version)
-                self._leaf(xf, "DataObjectUse", usage)
-                if number:
-                    self._leaf(xf, "DataObjectNumber", number)
-            else:
-                self._leaf(xf, "DataObjectVersion", obj.version)
-            self._leaf(xf, "Uri", obj.uri)
-            self._leaf(xf, "MessageDigest", obj.sha512.hex(), {"algorithm": "SHA-512"})
-            self._leaf(xf, "Size", str(obj.size))
-            with xf.element(self._q("FormatIdentification")):
-                if obj.format_name:
-                    self._leaf(xf, "FormatLitteral", obj.format_name)
-                if obj.mime:
-                    self._leaf(xf, "MimeType", obj.mime)
-                if obj.puid:
-                    self._leaf(xf, "FormatId", obj.puid)
-            with xf.element(self._q("FileInfo")):
-                self._leaf(xf, "Filename", obj.filename)
-                if obj.last_modified is not None:
-                    self._leaf(xf, "LastModified", iso_datetime(obj.last_modified))
+    def _binary_object(self, obj: DataObject) -> str:
+        version = _escape(obj.version)
+        usage = ""
+        if self.version == "2.3":
+            use, _sep, number = obj.version.partition("_")
+            usage = f"<DataObjectUse>{_escape(use)}</DataObjectUse>"
+            if number:
+                usage += f"<DataObjectNumber>{_escape(number)}</DataObjectNumber>"
+        formats = "".join(
+            f"<{tag}>{_escape(value)}</{tag}>"
+            for tag, value in (
+                ("FormatLitteral", obj.format_name),
+                ("MimeType", obj.mime),
+                ("FormatId", obj.puid),
+            )
+            if value
+        )
+        modified = obj.last_modified
+        last = (
+            f"<LastModified>{iso_datetime(modified)}</LastModified>" if modified is not None else ""
+        )
+        return (
+            f'<BinaryDataObject id="{_escape(obj.id)}">'
+            f"<DataObjectVersion>{version}</DataObjectVersion>{usage}"
+            f"<Uri>{_escape(obj.uri)}</Uri>"
+            f'<MessageDigest algorithm="SHA-512">{obj.sha512.hex()}</MessageDigest>'
+            f"<Size>{obj.size}</Size>"
+            f"<FormatIdentification>{formats}</FormatIdentification>"
+            f"<FileInfo><Filename>{_escape(obj.filename)}</Filename>{last}</FileInfo>"
+            "</BinaryDataObject>"
+        )
 
     # -- units ---------------------------------------------------------------------------------
     def _unit(self, xf: Any, root: ArchiveUnit) -> None:
@@ -212,7 +303,7 @@ class ManifestWriter:
             context = xf.element(self._q("ArchiveUnit"), {"id": unit.id})
             context.__enter__()
             stack.append((unit, context))
-            if not unit.management.is_empty():
+            if unit.management is not None and not unit.management.is_empty():
                 with xf.element(self._q("Management")):
                     self._management(xf, unit.management, unit.id)
             self._content(xf, unit)
@@ -224,6 +315,17 @@ class ManifestWriter:
             stack.pop()[1].__exit__(None, None, None)
 
     def _content(self, xf: Any, unit: ArchiveUnit) -> None:
+        if not unit.content:  # the common case, a file's unit: one string
+            dates = ""
+            if unit.start_date is not None:
+                dates += f"<StartDate>{iso_date(unit.start_date)}</StartDate>"
+            if unit.end_date is not None:
+                dates += f"<EndDate>{iso_date(unit.end_date)}</EndDate>"
+            xf.raw(
+                f"<Content><DescriptionLevel>{_escape(unit.level)}</DescriptionLevel>"
+                f"<Title>{_escape(unit.title)}</Title>{dates}</Content>"
+            )
+            return
         elements = [Element("DescriptionLevel", unit.level), Element("Title", unit.title)]
         for element in unit.content:
             if element.name in RESERVED_CONTENT and element.name != "Title":
@@ -240,7 +342,7 @@ class ManifestWriter:
         order = self._orders[type_name]
         for element in sorted(elements, key=lambda e: order[e.name]):
             attrs = {
-                (f"{{{XML_NS}}}lang" if key in ("xml:lang", "lang") else key): value
+                ("xml:lang" if key in ("xml:lang", "lang") else key): value
                 for key, value in element.attrs.items()
             }
             with xf.element(self._q(element.name), attrs):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 SEDA_VERSIONS = ("2.1", "2.2", "2.3")
 PROFILES = ("generic", "vitam", "asalae")
@@ -82,11 +82,17 @@ class DataObject:
     size: int
     sha512: bytes
     filename: str
-    last_modified: datetime | None = None
+    mtime_ns: int | None = None
     puid: str = ""
     format_name: str = ""
     mime: str = ""
     version: str = "BinaryMaster_1"
+
+    @property
+    def last_modified(self) -> datetime | None:
+        if self.mtime_ns is None:
+            return None
+        return datetime.fromtimestamp(self.mtime_ns / 1e9, UTC).astimezone()
 
 
 @dataclass(slots=True)
@@ -97,7 +103,7 @@ class ArchiveUnit:
     content: list[Element] = field(default_factory=list)  # besides level, title and dates
     start_date: date | None = None
     end_date: date | None = None
-    management: Management = field(default_factory=Management)
+    management: Management | None = None  # None: everything inherited from above
     children: list[ArchiveUnit] = field(default_factory=list)
     group_id: str | None = None  # DataObjectGroup of this unit's objects
     objects: list[DataObject] = field(default_factory=list)

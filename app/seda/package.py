@@ -24,6 +24,8 @@ from app.share_files import open_read_only
 from app.tasks import CancelToken, Progress, ProgressSink, Throttle, ignore_progress
 
 CHUNK = 1024 * 1024
+SMALL_FILE = 4 * CHUNK
+DEFLATE_MIN = 4096
 ZIP64_LIMIT = 0xFFFFFFFF
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PARTIAL_SUFFIX = ".part"
@@ -171,8 +173,6 @@ def _add_object(
         zipfile.ZIP_DEFLATED if options.compress and _compressible(obj) else zipfile.ZIP_STORED
     )
     info.external_attr = 0o644 << 16
-    hasher = hashlib.sha512()
-    size = 0
     try:
         fd = open_read_only(obj.source)
     except OSError as exc:
@@ -182,6 +182,15 @@ def _add_object(
             )
         ) from exc
     try:
+        if obj.size <= SMALL_FILE:
+            # One read, one write: zipfile writes the header once, with the CRC known.
+            data = _read_all(fd)
+            if len(data) < DEFLATE_MIN:
+                info.compress_type = zipfile.ZIP_STORED  # deflate would cost more than it saves
+            zf.writestr(info, data)
+            return hashlib.sha512(data).digest(), len(data)
+        hasher = hashlib.sha512()
+        size = 0
         with zf.open(info, "w", force_zip64=obj.size >= ZIP64_LIMIT) as out:
             while True:
                 chunk = os.read(fd, CHUNK)
@@ -192,9 +201,18 @@ def _add_object(
                 size += len(chunk)
                 if size % (64 * CHUNK) == 0:
                     token.raise_if_cancelled()
+        return hasher.digest(), size
     finally:
         os.close(fd)
-    return hasher.digest(), size
+
+
+def _read_all(fd: int) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        chunk = os.read(fd, CHUNK)
+        if not chunk:
+            return b"".join(parts)
+        parts.append(chunk)
 
 
 def _object_time(obj: DataObject) -> tuple[int, int, int, int, int, int]:

@@ -1,0 +1,1 @@
+"""Sending SIPs to the archiving system (SAE): connectors, outbox, credentials."""
