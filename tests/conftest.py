@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,3 +63,22 @@ def rows(conn: sqlite3.Connection, where: str = "state = 'present'") -> dict[str
     finally:
         conn.row_factory = None
     return {row["rel_path"]: row for row in found}
+
+
+def besace_command(*args: str) -> list[str]:
+    """The command line of `besace …` with this interpreter, as the user runs it."""
+    return [sys.executable, "-m", "app", *args]
+
+
+def run_besace(*args: str, lang: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BESACE_LANG": lang} if lang else None
+    return subprocess.run(
+        besace_command(*args), capture_output=True, text=True, timeout=600, check=False, env=env
+    )
+
+
+def start_besace(*args: str, **popen: object) -> subprocess.Popen[str]:
+    """`besace …` in the background, for tests that stop it on purpose."""
+    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
+        besace_command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
+    )

@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import run_scan, write
+from conftest import run_besace, run_scan, start_besace, write
 
 from app.demo.share import generate_demo_share
 from app.errors import AppError
@@ -198,19 +196,9 @@ def test_elements_the_version_lacks_are_refused_not_dropped(
     assert not (tmp_path / "sip.zip").exists()
 
 
-def besace(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
 def test_cli_build_then_validate(demo_project: Path, tmp_path: Path) -> None:
     out = tmp_path / "paquets"
-    built = besace(
+    built = run_besace(
         "build",
         str(demo_project),
         "--out",
@@ -240,7 +228,9 @@ def test_cli_build_then_validate(demo_project: Path, tmp_path: Path) -> None:
     zips = sorted(out.glob("*.zip"))
     assert len(zips) >= 2
     assert "valide" in built.stdout
-    checked = besace("validate", *map(str, zips), "--schemas", str(SCHEMAS), "--profile", "vitam")
+    checked = run_besace(
+        "validate", *map(str, zips), "--schemas", str(SCHEMAS), "--profile", "vitam"
+    )
     assert checked.returncode == 0, checked.stdout
     broken = tmp_path / "broken.zip"
     with zipfile.ZipFile(zips[0]) as src, zipfile.ZipFile(broken, "w") as dst:
@@ -249,9 +239,9 @@ def test_cli_build_then_validate(demo_project: Path, tmp_path: Path) -> None:
             if info.filename.startswith("content/") and not dst.namelist()[1:]:
                 data = data + b"!"
             dst.writestr(info, data)
-    assert besace("validate", str(broken), "--schemas", str(SCHEMAS)).returncode == 1
+    assert run_besace("validate", str(broken), "--schemas", str(SCHEMAS)).returncode == 1
     (tmp_path / "not-a-zip.zip").write_text("bonjour")
-    assert besace("validate", str(tmp_path / "not-a-zip.zip")).returncode == 2
+    assert run_besace("validate", str(tmp_path / "not-a-zip.zip")).returncode == 2
 
 
 def test_kill_9_during_a_build_leaves_nothing_at_the_final_path(tmp_path: Path) -> None:
@@ -265,36 +255,7 @@ def test_kill_9_during_a_build_leaves_nothing_at_the_final_path(tmp_path: Path) 
     run_scan(project, share, workers=2)
     project.close()
     out = tmp_path / "out"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "build",
-            str(project_path),
-            "--out",
-            str(out),
-            "--archival-agency",
-            "AD",
-            "--transferring-agency",
-            "M",
-            "--message-id",
-            "SIP1",
-            "--no-validate",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while not list(out.glob(".*.part")) and time.monotonic() < deadline:
-        assert process.poll() is None
-        time.sleep(0.01)
-    time.sleep(0.3)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait(30)
-    assert not (out / "SIP1.zip").exists()
-    rebuilt = besace(
+    build_args = (
         "build",
         str(project_path),
         "--out",
@@ -307,6 +268,16 @@ def test_kill_9_during_a_build_leaves_nothing_at_the_final_path(tmp_path: Path) 
         "SIP1",
         "--no-validate",
     )
+    process = start_besace(*build_args, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".*.part")) and time.monotonic() < deadline:
+        assert process.poll() is None
+        time.sleep(0.01)
+    time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(30)
+    assert not (out / "SIP1.zip").exists()
+    rebuilt = run_besace(*build_args)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert [p.name for p in out.iterdir()] == ["SIP1.zip"]  # the leftover was cleared
 
@@ -339,7 +310,7 @@ def test_the_archivists_metadata_reaches_the_manifest(tmp_path: Path) -> None:
         run_scan(project, share)
     base = ["describe", str(project_path)]
     assert (
-        besace(
+        run_besace(
             *base,
             "Conseil municipal",
             "--set",
@@ -354,12 +325,12 @@ def test_the_archivists_metadata_reaches_the_manifest(tmp_path: Path) -> None:
         == 0
     )
     assert (
-        besace(
+        run_besace(
             *base, "Conseil municipal/2019/délibération 45.txt", "--set", "StartDate=2019-05-14"
         ).returncode
         == 0
     )
-    shown = besace(*base, "Conseil municipal")
+    shown = run_besace(*base, "Conseil municipal")
     assert "Keyword.KeywordContent = urbanisme" in shown.stdout
 
     with Project.open(project_path) as project:

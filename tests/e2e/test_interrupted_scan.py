@@ -6,25 +6,14 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import sha512_of, write
+from conftest import sha512_of, start_besace, write
 
 FILES = 1200
 ENGINE = ("--engine", "fido")  # fido is slow enough to stop the scan at chosen points
-
-
-def besace(*args: str, **kwargs: object) -> subprocess.Popen[str]:
-    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
-        [sys.executable, "-m", "app", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )
 
 
 def make_share(root: Path, files: int) -> Path:
@@ -55,7 +44,7 @@ def inventory(project: Path) -> list[tuple[str, bytes]]:
 
 def new_project(tmp_path: Path) -> Path:
     project = tmp_path / "p.besace"
-    assert besace("new", str(project), "--name", "Test").wait(60) == 0
+    assert start_besace("new", str(project), "--name", "Test").wait(60) == 0
     return project
 
 
@@ -84,7 +73,7 @@ def test_kill_9_then_resume_loses_and_duplicates_nothing(
     share: Path, tmp_path: Path, fraction: float
 ) -> None:
     project = new_project(tmp_path)
-    process = besace("scan", str(project), str(share), *ENGINE, start_new_session=True)
+    process = start_besace("scan", str(project), str(share), *ENGINE, start_new_session=True)
     wait_for_progress(project, int(FILES * fraction), process)
     os.killpg(process.pid, signal.SIGKILL)  # the scanner and its workers, at once
     process.wait(30)
@@ -95,7 +84,7 @@ def test_kill_9_then_resume_loses_and_duplicates_nothing(
         assert digest is not None
         assert len(digest) == 64
 
-    resumed = besace("scan", str(project), str(share), *ENGINE)
+    resumed = start_besace("scan", str(project), str(share), *ENGINE)
     _out, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, err
     final = inventory(project)
@@ -111,7 +100,7 @@ def test_ctrl_c_stops_cleanly_and_the_next_scan_finishes(tmp_path: Path) -> None
     # Larger than what the workers hold in flight, so stopping early is observable.
     share = make_share(tmp_path / "share", 3000)
     project = new_project(tmp_path)
-    process = besace("scan", str(project), str(share), *ENGINE)
+    process = start_besace("scan", str(project), str(share), *ENGINE)
     wait_for_progress(project, 300, process)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
@@ -122,6 +111,6 @@ def test_ctrl_c_stops_cleanly_and_the_next_scan_finishes(tmp_path: Path) -> None
     conn = sqlite3.connect(project)
     assert conn.execute("SELECT status FROM scan_run").fetchall() == [("cancelled",)]
     conn.close()
-    resumed = besace("scan", str(project), str(share))
+    resumed = start_besace("scan", str(project), str(share))
     assert resumed.wait(300) == 0
     assert dict(inventory(project)) == expected_inventory(share)

@@ -35,7 +35,7 @@ import keyring
 import keyring.backends.null
 import pytest
 import trustme
-from conftest import run_scan, write
+from conftest import run_scan, start_besace, write
 from keyring.backend import KeyringBackend
 
 from app.cli import main
@@ -682,15 +682,6 @@ def test_tls_is_verified(
 
 
 # -- kill -9 ---------------------------------------------------------------------------------
-def besace(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "app", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def wait_for(server: FakeSAE, event: str, process: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
     while event not in server.events:
@@ -724,7 +715,7 @@ def test_kill_9_at_any_step_then_send_again(
     sip = make_sip(inventory, tmp_path / "a.zip", mi)
     fast = ("--schemas", str(SCHEMAS), "--poll-interval", "0.05", "--retry-delay", "0.05")
     vitam.faults[key] = [fault]
-    process = besace("send", str(project), str(sip), "--server", "vitam", *fast)
+    process = start_besace("send", str(project), str(sip), "--server", "vitam", *fast)
     try:
         wait_for(vitam, event, process)
         os.kill(process.pid, signal.SIGKILL)
@@ -734,7 +725,7 @@ def test_kill_9_at_any_step_then_send_again(
             process.kill()
         process.communicate()
     vitam.release.set()
-    again = besace("send", str(project), *fast)
+    again = start_besace("send", str(project), *fast)
     out, err = again.communicate(timeout=120)
     assert again.returncode == 0, out + err
     conn = sqlite3.connect(project)
@@ -755,7 +746,7 @@ def test_kill_9_at_any_step_then_send_again(
     assert (state, code) == ("accepted", "OK")
     assert kinds.count("atr") == 1
     assert vitam.deliveries == Counter({mi: 1})
-    show = besace("outbox", str(project), "--show", str(tid))
+    show = start_besace("outbox", str(project), "--show", str(tid))
     out, _err = show.communicate(timeout=60)
     assert re.search(r"ReplyCode ?: OK", out), out
 

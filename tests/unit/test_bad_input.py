@@ -7,13 +7,12 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import rows, run_scan, sha512_of, write
+from conftest import besace_command, rows, run_scan, sha512_of, write
 
 from app.inventory import names
 from app.inventory.flags import EntryFlag
@@ -135,7 +134,7 @@ def test_unreadable_files_and_folders_get_error_rows(tmp_path: Path) -> None:
     for p in (share, share / "lisible.txt"):
         p.chmod(p.stat().st_mode | 0o755 if p.is_dir() else 0o644)
     project = tmp_path / "p.besace"
-    base = [sys.executable, "-m", "app"]
+    base = besace_command()
     assert _as_unprivileged([*base, "new", str(project), "--name", "x"]).returncode == 0
     try:
         result = _as_unprivileged([*base, "scan", str(project), str(share)])
@@ -177,7 +176,7 @@ def test_an_unreadable_folder_does_not_lose_what_was_known_below_it(
         p.chmod(0o777)
     (share / "Fermé/dedans.txt").chmod(0o644)
     project = tmp_path / "p.besace"
-    base = [sys.executable, "-m", "app"]
+    base = besace_command()
     assert _as_unprivileged([*base, "new", str(project), "--name", "x"]).returncode == 0
     assert _as_unprivileged([*base, "scan", str(project), str(share)]).returncode == 0
     (share / "Fermé").chmod(0o000)
