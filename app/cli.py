@@ -24,6 +24,7 @@ from app.tasks import CancelToken, Progress
 
 if TYPE_CHECKING:
     from app.project import Project
+    from app.seda.model import Transfer
 
 
 class ProgressLine:
@@ -397,6 +398,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
     with _open_project(Path(args.project)) as project:
         plan = plan_transfer(project, selection, header, version=args.seda)
+        problems = _referential_problems(project, plan.transfer, args.profile)
+    if problems:
+        raise AppError(
+            _("The transfer does not match the project's referentials."),
+            details="\n".join(problems),
+        )
     objects = plan.transfer.objects()
     if not objects:
         raise AppError(_("Nothing to transfer in this folder."))
@@ -436,6 +443,25 @@ def cmd_build(args: argparse.Namespace) -> int:
         for package in built:
             status = max(status, _print_validation(package.path, args.schemas, args.profile))
     return status
+
+
+def _referential_problems(project: Project, transfer: Transfer, profile: str) -> list[str]:
+    """Rule ids and agencies checked against the imported referentials, before any packing."""
+    from app.retention.referential import check_agencies, check_rule_ids
+
+    used = [
+        (category, rule.rule_id)
+        for root in transfer.units
+        for unit in root.walk()
+        if unit.management is not None
+        for category, rules in unit.management.categories.items()
+        for rule in rules.rules
+    ]
+    header = transfer.header
+    problems = check_rule_ids(project, used)
+    if profile == "vitam":  # Vitam refuses agencies it does not know
+        problems += check_agencies(project, [header.originating_agency, header.submission_agency])
+    return problems
 
 
 def _print_validation(path: Path, schemas: str | None, profile: str) -> int:
@@ -515,6 +541,41 @@ def cmd_describe(args: argparse.Namespace) -> int:
         print("  " + _("no descriptive metadata yet"))
     for path, value in pairs:
         print(f"  {path} = {value}")
+    return 0
+
+
+def cmd_referential(args: argparse.Namespace) -> int:
+    from app.retention.referential import (
+        import_agencies,
+        import_rules,
+        list_agencies,
+        list_rules,
+    )
+
+    with _open_project(Path(args.project)) as project:
+        if args.action == "import-rules":
+            count = import_rules(project, Path(args.file))
+            print(
+                _("{n} rules imported (the previous rules referential is replaced).").format(
+                    n=format_count(count)
+                )
+            )
+        elif args.action == "import-agencies":
+            count = import_agencies(project, Path(args.file))
+            print(
+                _("{n} agencies imported (the previous agencies referential is replaced).").format(
+                    n=format_count(count)
+                )
+            )
+        else:
+            rules, agencies = list_rules(project), list_agencies(project)
+            print(_("Rules ({n}):").format(n=len(rules)))
+            for rule in rules:
+                duration = f"{rule.duration} {rule.measurement}".strip() or "—"
+                print(f"  {rule.rule_type:<20} {rule.rule_id:<14} {duration:<14} {rule.value}")
+            print(_("Agencies ({n}):").format(n=len(agencies)))
+            for agency in agencies:
+                print(f"  {agency.identifier:<24} {agency.name}")
     return 0
 
 
@@ -729,6 +790,17 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_transfer import add_transfer_commands
 
     add_transfer_commands(sub)
+
+    p = sub.add_parser("referential", help=_("the SAE's rules and agencies referentials"))
+    p.add_argument("project", metavar=_("PROJECT.besace"))
+    p.add_argument("action", choices=("import-rules", "import-agencies", "show"))
+    p.add_argument(
+        "file",
+        nargs="?",
+        metavar=_("FILE.csv"),
+        help=_("Vitam CSV (RuleId,RuleType,… or Identifier,Name,Description)"),
+    )
+    p.set_defaults(func=cmd_referential)
 
     p = sub.add_parser("demo", help=_("generate a demo commune share"))
     p.add_argument("folder", metavar=_("FOLDER"))

@@ -183,6 +183,23 @@ CREATE TABLE transfer_reply (
 );
 CREATE INDEX transfer_reply_transfer ON transfer_reply(transfer_id);
 """,
+    4: """
+CREATE TABLE retention_rule (
+    rule_id TEXT PRIMARY KEY,
+    rule_type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    duration TEXT NOT NULL DEFAULT '',
+    measurement TEXT NOT NULL DEFAULT '',
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE agency (
+    identifier TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    imported_at TEXT NOT NULL
+);
+""",
 }
 
 LATEST_VERSION = max(MIGRATIONS)

@@ -1,0 +1,1 @@
+"""Retention referentials: management rules and agencies, as the SAE knows them."""
