@@ -18,7 +18,13 @@ from app import __version__
 from app.errors import AppError
 from app.i18n import _, format_bytes, format_count, format_duration, set_language
 from app.paths import settings_file
-from app.seda.model import DESCRIPTION_LEVELS, Management, RuleCategory, RuleRef
+from app.seda.model import (
+    DESCRIPTION_LEVELS,
+    PROFILES,
+    Management,
+    RuleCategory,
+    RuleRef,
+)
 from app.settings import Settings, load_settings
 from app.tasks import CancelToken, Progress
 
@@ -689,7 +695,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--profile",
-        choices=("generic", "vitam", "asalae"),
+        choices=PROFILES,
         default="generic",
         help=_("target SAE conventions (default: generic)"),
     )
@@ -759,7 +765,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--schemas", metavar=_("FOLDER"), help=_("official SEDA schemas to check with"))
     p.add_argument(
         "--profile",
-        choices=("generic", "vitam", "asalae"),
+        choices=PROFILES,
         default="generic",
         help=_("also check the rules of this SAE (default: generic)"),
     )

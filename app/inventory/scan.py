@@ -14,7 +14,6 @@ import json
 import multiprocessing
 import os
 import socket
-import sqlite3
 import time
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -881,14 +880,3 @@ class _ScanRun:
             f"{subtree} UPDATE directory SET state = 'removed' WHERE id IN (SELECT id FROM sub)",
             (dir_id,),
         )
-
-
-def last_run(conn: sqlite3.Connection) -> sqlite3.Row | None:
-    conn.row_factory = sqlite3.Row
-    try:
-        row: sqlite3.Row | None = conn.execute(
-            "SELECT * FROM scan_run ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-    finally:
-        conn.row_factory = None
-    return row

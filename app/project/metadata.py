@@ -7,13 +7,13 @@ layer needs no knowledge of SEDA; the package builder turns it into archive-unit
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from app.errors import AppError
 from app.i18n import _
+from app.project.sources import resolve_source
 from app.project.store import Project, utc_now
 
 
@@ -28,18 +28,7 @@ class Target:
 
 def find_target(project: Project, rel_path: str, source: str | None = None) -> Target:
     """The folder or file at `rel_path` ('' for a source's root) in the inventory."""
-    rows = project.conn.execute("SELECT id, root FROM source ORDER BY id").fetchall()
-    if source is not None:
-        rows = [r for r in rows if os.path.normpath(r[1]) == os.path.normpath(source)]
-    if not rows:
-        raise AppError(_("No source {source} in the project.").format(source=source or ""))
-    if len(rows) > 1:
-        raise AppError(
-            _("The project has several sources; name one with --source ({choices}).").format(
-                choices=", ".join(str(r[1]) for r in rows)
-            )
-        )
-    source_id = int(rows[0][0])
+    source_id, _raw, _shown = resolve_source(project, source)
     rel = rel_path.strip("/")
     found = project.conn.execute(
         "SELECT id FROM directory WHERE source_id = ? AND rel_path = ? AND state = 'present'",

@@ -17,7 +17,9 @@ from typing import Any
 from app.errors import AppError
 from app.i18n import N_, _
 from app.project import Project
+from app.project.flags import Bits
 from app.project.metadata import metadata_below
+from app.project.sources import resolve_source
 from app.seda.metadata import from_json
 from app.seda.model import (
     Agency,
@@ -31,13 +33,13 @@ from app.seda.model import (
 
 # Entries a package leaves out, with the reason the build report gives.
 LEFT_OUT_FLAGS: tuple[tuple[int, str], ...] = (
-    (1 << 5, N_("excluded")),
-    (1 << 2, N_("temporary file")),
-    (1 << 1, N_("system file")),
-    (1 << 11, N_("unreadable")),
-    (1 << 12, N_("special file")),
-    (1 << 13, N_("symbolic link")),
-    (1 << 4, N_("empty file")),
+    (Bits.EXCLUDED, N_("excluded")),
+    (Bits.TEMPORARY, N_("temporary file")),
+    (Bits.SYSTEM, N_("system file")),
+    (Bits.UNREADABLE, N_("unreadable")),
+    (Bits.SPECIAL, N_("special file")),
+    (Bits.SYMLINK, N_("symbolic link")),
+    (Bits.EMPTY, N_("empty file")),
 )
 SUBTREE = (
     "WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT d.id FROM directory d"
@@ -96,28 +98,10 @@ def _date(ns: int | None) -> date | None:
     return moment.date() if moment else None
 
 
-def _source(project: Project, wanted: str | None) -> tuple[int, bytes, str]:
-    rows = project.conn.execute("SELECT id, root_raw, root FROM source ORDER BY id").fetchall()
-    if not rows:
-        raise AppError(_("The project has no inventory yet: scan a folder first."))
-    if wanted is None:
-        if len(rows) > 1:
-            raise AppError(
-                _("The project has several sources; name one with --source ({choices}).").format(
-                    choices=", ".join(str(r[2]) for r in rows)
-                )
-            )
-        return int(rows[0][0]), bytes(rows[0][1]), str(rows[0][2])
-    for source_id, raw, root in rows:
-        if root == wanted or os.path.normpath(wanted) == os.path.normpath(root):
-            return int(source_id), bytes(raw), str(root)
-    raise AppError(_("No source {source} in the project.").format(source=wanted))
-
-
 def plan_transfer(
     project: Project, selection: SubtreeSelection, header: HeaderOptions, *, version: str
 ) -> TransferPlan:
-    source_id, root_raw, root_shown = _source(project, selection.source)
+    source_id, root_raw, root_shown = resolve_source(project, selection.source)
     folder = selection.folder.strip("/")
     row = project.conn.execute(
         "SELECT id FROM directory WHERE source_id = ? AND rel_path = ? AND state = 'present'",
@@ -266,14 +250,11 @@ def _rebuild(project: Project, dir_id: int, root_raw: bytes) -> bytes:
 
 
 def _left_out_reason(flags: int, error: str | None, kind: str, sha: bytes | None) -> str:
-    if error or sha is None or kind != "file":
-        for flag, label in LEFT_OUT_FLAGS:
-            if flags & flag:
-                return _(label)
-        return _("not read by the scan")
     for flag, label in LEFT_OUT_FLAGS:
         if flags & flag:
             return _(label)
+    if error or sha is None or kind != "file":
+        return _("not read by the scan")
     return ""
 
 

@@ -25,7 +25,6 @@ from app.seda.model import (
 from app.seda.ontology import CONTENT_TYPES
 from app.seda.schemas import namespace
 
-XML_NS = "http://www.w3.org/XML/1998/namespace"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 CONTENT_ROOT = "DescriptiveMetadataContentType"
 # Elements the builder writes itself, from the unit's fields.
@@ -336,9 +335,9 @@ class ManifestWriter:
         if unit.end_date is not None:
             elements.append(Element("EndDate", iso_date(unit.end_date)))
         with xf.element(self._q("Content")):
-            self._elements(xf, elements, CONTENT_ROOT, unit.id)
+            self._elements(xf, elements, CONTENT_ROOT)
 
-    def _elements(self, xf: Any, elements: list[Element], type_name: str, where: str) -> None:
+    def _elements(self, xf: Any, elements: list[Element], type_name: str) -> None:
         order = self._orders[type_name]
         for element in sorted(elements, key=lambda e: order[e.name]):
             attrs = {
@@ -348,7 +347,7 @@ class ManifestWriter:
             with xf.element(self._q(element.name), attrs):
                 if element.children:
                     child_type = self._child_types[type_name][element.name]
-                    self._elements(xf, element.children, child_type, where)
+                    self._elements(xf, element.children, child_type)
                 elif element.text is not None:
                     xf.write(element.text)
 

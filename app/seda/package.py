@@ -134,7 +134,7 @@ def write_package(
                 )
             if mismatched:
                 raise SourceChangedError(mismatched)
-            manifest = zipfile.ZipInfo("manifest.xml", _zip_time(transfer, None, options))
+            manifest = zipfile.ZipInfo("manifest.xml", _zip_time(transfer.header.date, options))
             manifest.compress_type = zipfile.ZIP_DEFLATED
             manifest.external_attr = 0o644 << 16
             with zf.open(manifest, "w", force_zip64=True) as out:
@@ -152,15 +152,9 @@ def write_package(
     return BuiltPackage(dest, transfer.header.message_identifier, units, len(objects), total)
 
 
-def _zip_time(
-    transfer: Transfer, obj: DataObject | None, options: PackOptions
-) -> tuple[int, int, int, int, int, int]:
-    if options.reproducible:
-        return FIXED_ZIP_TIME
-    moment: datetime = (
-        obj.last_modified if obj is not None and obj.last_modified else transfer.header.date
-    )
-    if moment.year < 1980:
+def _zip_time(moment: datetime | None, options: PackOptions) -> tuple[int, int, int, int, int, int]:
+    """Zip entry time: the file's (or the transfer's) date; fixed when output must reproduce."""
+    if options.reproducible or moment is None or moment.year < 1980:
         return FIXED_ZIP_TIME
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
@@ -168,7 +162,7 @@ def _zip_time(
 def _add_object(
     zf: zipfile.ZipFile, obj: DataObject, options: PackOptions, token: CancelToken
 ) -> tuple[bytes, int]:
-    info = zipfile.ZipInfo(obj.uri, FIXED_ZIP_TIME if options.reproducible else _object_time(obj))
+    info = zipfile.ZipInfo(obj.uri, _zip_time(obj.last_modified, options))
     info.compress_type = (
         zipfile.ZIP_DEFLATED if options.compress and _compressible(obj) else zipfile.ZIP_STORED
     )
@@ -213,13 +207,6 @@ def _read_all(fd: int) -> bytes:
         if not chunk:
             return b"".join(parts)
         parts.append(chunk)
-
-
-def _object_time(obj: DataObject) -> tuple[int, int, int, int, int, int]:
-    moment = obj.last_modified
-    if moment is None or moment.year < 1980:
-        return FIXED_ZIP_TIME
-    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -20,8 +20,8 @@ from lxml import etree
 from app.errors import AppError
 from app.i18n import _
 from app.paths import config_dir
+from app.seda.model import SEDA_VERSIONS
 
-SEDA_VERSIONS = ("2.1", "2.2", "2.3")
 _NAMESPACE_PREFIX = "fr:gouv:culture:archivesdefrance:seda:v"
 _MODULES = ("main", "types", "technical", "management", "descriptive", "ontology")
 # The W3C schemas imported by absolute URL, and the local file that stands in for each.

@@ -33,10 +33,9 @@ from lxml import etree
 
 from app.errors import AppError, Severity
 from app.i18n import _, format_bytes, format_count
+from app.seda.model import PROFILES
 from app.seda.schemas import default_schema_dir, find_schema_set, load_schema, version_of
 from app.tasks import CancelToken, Progress, ProgressSink, Throttle, ignore_progress
-
-PROFILES = ("generic", "vitam", "asalae")
 
 # Vitam's MANIFEST_FILE_NAME_REGEX, applied like Java's matches() (whole name).
 MANIFEST_NAME = re.compile(r"([a-zA-Z0-9_\-]{0,56}[_-]{1}){0,1}(manifest.xml)\b")
