@@ -200,6 +200,132 @@ CREATE TABLE agency (
     imported_at TEXT NOT NULL
 );
 """,
+    5: """
+-- The tableau de gestion: one entry per kind of record, with its retention.
+CREATE TABLE schedule_entry (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    domain TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    dua_value INTEGER,
+    dua_unit TEXT NOT NULL DEFAULT 'year' CHECK (dua_unit IN ('year', 'month', 'day')),
+    dua_start TEXT NOT NULL DEFAULT 'latest_document'
+        CHECK (dua_start IN ('latest_document', 'earliest_document', 'closure')),
+    final_action TEXT NOT NULL DEFAULT 'keep' CHECK (final_action IN ('keep', 'destroy', 'sort')),
+    sort_note TEXT NOT NULL DEFAULT '',
+    access_value INTEGER,
+    access_unit TEXT NOT NULL DEFAULT 'year' CHECK (access_unit IN ('year', 'month', 'day')),
+    appraisal_rule_id TEXT NOT NULL DEFAULT '',
+    access_rule_id TEXT NOT NULL DEFAULT '',
+    legal_basis TEXT NOT NULL DEFAULT '',
+    observations TEXT NOT NULL DEFAULT '',
+    position INTEGER NOT NULL DEFAULT 0
+);
+
+-- The plan de classement. Retention columns left NULL follow the schedule entry.
+CREATE TABLE series (
+    id INTEGER PRIMARY KEY,
+    parent_id INTEGER REFERENCES series(id),
+    position INTEGER NOT NULL DEFAULT 0,
+    code TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    producer TEXT NOT NULL DEFAULT '',
+    level TEXT NOT NULL DEFAULT 'Series',
+    schedule_entry_id INTEGER REFERENCES schedule_entry(id),
+    dua_value INTEGER,
+    dua_unit TEXT CHECK (dua_unit IN ('year', 'month', 'day')),
+    dua_start TEXT CHECK (dua_start IN ('latest_document', 'earliest_document', 'closure')),
+    closure_date TEXT,
+    final_action TEXT CHECK (final_action IN ('keep', 'destroy', 'sort')),
+    access_value INTEGER,
+    access_unit TEXT CHECK (access_unit IN ('year', 'month', 'day')),
+    appraisal_rule_id TEXT,
+    access_rule_id TEXT,
+    legal_basis TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX series_parent ON series(parent_id);
+
+-- Classification by hand: a folder (its whole subtree) or a file goes to a series, or is
+-- excluded with a reason. A file's own assignment wins over its nearest folder's.
+CREATE TABLE assignment (
+    id INTEGER PRIMARY KEY,
+    directory_id INTEGER REFERENCES directory(id),
+    file_id INTEGER REFERENCES file(id),
+    series_id INTEGER REFERENCES series(id),
+    exclusion TEXT,
+    comment TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    CHECK ((directory_id IS NULL) != (file_id IS NULL)),
+    CHECK ((series_id IS NULL) != (exclusion IS NULL))
+);
+CREATE UNIQUE INDEX assignment_directory ON assignment(directory_id)
+    WHERE directory_id IS NOT NULL;
+CREATE UNIQUE INDEX assignment_file ON assignment(file_id) WHERE file_id IS NOT NULL;
+
+-- Classification rules, applied in `position` order to files nothing assigned by hand.
+CREATE TABLE classification_rule (
+    id INTEGER PRIMARY KEY,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    enabled INTEGER NOT NULL DEFAULT 1,
+    series_id INTEGER REFERENCES series(id),
+    exclusion TEXT,
+    criteria TEXT NOT NULL,
+    CHECK ((series_id IS NULL) != (exclusion IS NULL))
+);
+
+-- Where every present file ended up, recomputed after edits and after each scan.
+CREATE TABLE file_class (
+    file_id INTEGER PRIMARY KEY REFERENCES file(id),
+    series_id INTEGER REFERENCES series(id),
+    exclusion TEXT,
+    origin TEXT NOT NULL CHECK (origin IN ('file', 'folder', 'rule')),
+    assignment_id INTEGER,
+    rule_id INTEGER
+) WITHOUT ROWID;
+CREATE INDEX file_class_series ON file_class(series_id);
+
+-- The production-audit grid of a series, as JSON keyed by the grid definition's criteria.
+CREATE TABLE audit_grid (
+    series_id INTEGER PRIMARY KEY REFERENCES series(id),
+    answers TEXT NOT NULL DEFAULT '{}',
+    updated_at TEXT NOT NULL
+);
+
+-- Elimination proposals sent for the Archives départementales' visa: a frozen snapshot.
+CREATE TABLE elimination_proposal (
+    id INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL DEFAULT 'draft'
+        CHECK (status IN ('draft', 'submitted', 'approved', 'refused')),
+    as_of TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    decided_at TEXT,
+    decision_note TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE elimination_item (
+    id INTEGER PRIMARY KEY,
+    proposal_id INTEGER NOT NULL REFERENCES elimination_proposal(id),
+    series_id INTEGER REFERENCES series(id),
+    series_code TEXT NOT NULL,
+    series_title TEXT NOT NULL,
+    files INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    earliest TEXT,
+    latest TEXT,
+    dua TEXT NOT NULL DEFAULT '',
+    legal_basis TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE elimination_file (
+    proposal_id INTEGER NOT NULL REFERENCES elimination_proposal(id),
+    file_id INTEGER NOT NULL REFERENCES file(id),
+    PRIMARY KEY (proposal_id, file_id)
+) WITHOUT ROWID;
+""",
 }
 
 LATEST_VERSION = max(MIGRATIONS)

@@ -1,0 +1,1 @@
+"""The production audit: classification into series, the audit grid, volumes."""

@@ -1,0 +1,1 @@
+"""What the archivist hands over: the audit workbook and the slips (bordereaux)."""

@@ -1,0 +1,1 @@
+"""The only Qt layer: the desktop window over the core."""

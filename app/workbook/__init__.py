@@ -1,0 +1,1 @@
+"""openpyxl's home: reading and writing spreadsheets (xlsx) for the rest of the core."""
