@@ -201,6 +201,12 @@ CREATE TABLE agency (
 );
 """,
     5: """
+-- Mission preferences (target SAE server, SEDA version and profile, agency identifiers…).
+CREATE TABLE project_setting (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
 -- The tableau de gestion: one entry per kind of record, with its retention.
 CREATE TABLE schedule_entry (
     id INTEGER PRIMARY KEY,
