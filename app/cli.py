@@ -177,6 +177,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if summary.status == "cancelled":
         print(_("The scan was stopped; run the same command again to finish it."))
         return 130
+    from app.audit.classify import reclassify_after_scan
+
+    with _open_project(Path(args.project)) as project:
+        result = reclassify_after_scan(project)
+    if result is not None:
+        print(
+            _("Classification re-applied: {files} files in series, {left} to classify.").format(
+                files=format_count(sum(c.files for c in result.by_series.values())),
+                left=format_count(result.unclassified.files),
+            )
+        )
     return 0
 
 
@@ -796,6 +807,10 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_transfer import add_transfer_commands
 
     add_transfer_commands(sub)
+
+    from app.cli_classify import add_classify_commands
+
+    add_classify_commands(sub)
 
     p = sub.add_parser("referential", help=_("the SAE's rules and agencies referentials"))
     p.add_argument("project", metavar=_("PROJECT.besace"))

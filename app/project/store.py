@@ -10,10 +10,14 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import ProjectError
 from app.i18n import _
 from app.project.migrations import LATEST_VERSION, MIGRATIONS
+
+if TYPE_CHECKING:
+    from app.project.undo import UndoStack
 
 PROJECT_SUFFIX = ".besace"
 APPLICATION_ID = 0x42534345  # "BSCE": lets us tell a Besace file from any other SQLite file
@@ -53,6 +57,7 @@ class Project:
         self.path = path
         self.conn = conn
         self._write_lock = threading.RLock()
+        self.undo_stack: UndoStack | None = None  # attached by the window, see app.project.undo
 
     # -- life cycle -------------------------------------------------------------------------
     @classmethod
