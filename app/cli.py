@@ -414,7 +414,19 @@ def cmd_build(args: argparse.Namespace) -> int:
             )
         )
     with _open_project(Path(args.project)) as project:
-        plan = plan_transfer(project, selection, header, version=args.seda)
+        if args.series:
+            from app.seda.from_series import plan_series_transfer
+
+            if args.folder or not selection.management.is_empty():
+                raise AppError(
+                    _(
+                        "With --series, the folders and rules come from the plan de classement:"
+                        " leave out --folder and the rule options."
+                    )
+                )
+            plan = plan_series_transfer(project, args.series, header, version=args.seda)
+        else:
+            plan = plan_transfer(project, selection, header, version=args.seda)
         problems = _referential_problems(project, plan.transfer, args.profile)
     if problems:
         raise AppError(
@@ -424,6 +436,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     objects = plan.transfer.objects()
     if not objects:
         raise AppError(_("Nothing to transfer in this folder."))
+    for note in plan.notes:
+        print(note)
     check_sources(objects, plan.expected_mtimes)
     parts = split_transfer(
         plan.transfer,
@@ -715,6 +729,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=_("PATH"),
         help=_("folder of the inventory to transfer, relative to its source"),
     )
+    p.add_argument(
+        "--series",
+        action="append",
+        metavar=_("CODE"),
+        help=_("series of the plan de classement to transfer, with their rules (repeatable)"),
+    )
     p.add_argument("--source", metavar=_("SOURCE"), help=_("source folder, if several"))
     p.add_argument(
         "--level",
@@ -807,6 +827,10 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_transfer import add_transfer_commands
 
     add_transfer_commands(sub)
+
+    from app.cli_interop import register as add_interop_commands
+
+    add_interop_commands(sub)
 
     from app.cli_classify import add_classify_commands
 

@@ -332,6 +332,68 @@ CREATE TABLE elimination_file (
     PRIMARY KEY (proposal_id, file_id)
 ) WITHOUT ROWID;
 """,
+    6: """
+-- Trees imported from elsewhere (a Resip CSV, an existing SIP), kept apart from the scanned
+-- inventory. AUTOINCREMENT: an id is never reused, nor is its files folder.
+CREATE TABLE imported_package (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('resip_csv', 'sip')),
+    origin TEXT NOT NULL,
+    origin_sha512 BLOB,
+    seda_version TEXT NOT NULL DEFAULT '',
+    label TEXT NOT NULL DEFAULT '',
+    -- Message identifier, date, comment, agencies, agreement, ManagementMetadata (JSON).
+    header TEXT NOT NULL DEFAULT '{}',
+    -- Where the package's files were extracted, relative to the project file's folder
+    -- ("<project file>.files/imports/<id>"); NULL when the files stay where they are.
+    files_dir TEXT,
+    imported_at TEXT NOT NULL
+);
+
+-- Units in sibling order. Level and the first plain Title are columns; every other
+-- descriptive element is in `content` (the element list of unit_metadata).
+CREATE TABLE imported_unit (
+    id INTEGER PRIMARY KEY,
+    package_id INTEGER NOT NULL REFERENCES imported_package(id) ON DELETE CASCADE,
+    parent_id INTEGER REFERENCES imported_unit(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    level TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    content TEXT NOT NULL DEFAULT '[]',
+    management TEXT,
+    series_id INTEGER REFERENCES series(id) ON DELETE SET NULL
+);
+CREATE INDEX imported_unit_tree ON imported_unit(package_id, parent_id, position);
+CREATE INDEX imported_unit_parent ON imported_unit(parent_id);
+CREATE INDEX imported_unit_key ON imported_unit(package_id, key);
+CREATE INDEX imported_unit_series ON imported_unit(series_id) WHERE series_id IS NOT NULL;
+
+-- The objects of a unit's group. A binary object's `path` is absolute, or relative to its
+-- package's files_dir; `sha512` and `size` were read from the file itself at import.
+CREATE TABLE imported_object (
+    id INTEGER PRIMARY KEY,
+    unit_id INTEGER NOT NULL REFERENCES imported_unit(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('binary', 'physical')),
+    usage_version TEXT NOT NULL,
+    path TEXT,
+    size INTEGER,
+    sha512 BLOB,
+    original_digest TEXT,
+    original_algorithm TEXT,
+    puid TEXT NOT NULL DEFAULT '',
+    format_name TEXT NOT NULL DEFAULT '',
+    mime TEXT NOT NULL DEFAULT '',
+    filename TEXT NOT NULL DEFAULT '',
+    last_modified TEXT,
+    physical TEXT,
+    CHECK ((kind = 'binary') = (path IS NOT NULL AND size IS NOT NULL AND sha512 IS NOT NULL)),
+    CHECK ((kind = 'physical') = (physical IS NOT NULL))
+);
+CREATE INDEX imported_object_unit ON imported_object(unit_id, position);
+CREATE INDEX imported_object_sha512 ON imported_object(sha512) WHERE sha512 IS NOT NULL;
+""",
 }
 
 LATEST_VERSION = max(MIGRATIONS)

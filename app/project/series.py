@@ -105,6 +105,15 @@ class Retention:
     schedule_code: str = ""
     inherited: frozenset[str] = field(default_factory=frozenset)  # fields from the schedule
 
+    def start_of(self, document_dates: Sequence[date | None]) -> date | None:
+        """When the DUA of a dossier with these document dates starts (None: not yet known)."""
+        if self.dua_start == "closure":
+            return self.closure_date
+        known = [d for d in document_dates if d is not None]
+        if not known:
+            return None
+        return min(known) if self.dua_start == "earliest_document" else max(known)
+
 
 def _row_to_series(row: Sequence[object]) -> Series:
     return Series(**dict(zip(_COLUMNS, row, strict=True)))  # type: ignore[arg-type]

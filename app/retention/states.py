@@ -109,13 +109,7 @@ def _dossier_state(
     retention: Retention, dates: list[date | None], as_of: date
 ) -> tuple[str, date | None, date | None, date | None]:
     """State, DUA start, DUA end and access end of one dossier."""
-    known = [d for d in dates if d is not None]
-    if retention.dua_start == "closure":
-        start = retention.closure_date
-    elif retention.dua_start == "earliest_document":
-        start = min(known) if known else None
-    else:
-        start = max(known) if known else None
+    start = retention.start_of(dates)
     access_end = None
     if start is not None:
         access_end = add_period(start, retention.access_value or 0, retention.access_unit)

@@ -85,6 +85,7 @@ class TransferPlan:
     transfer: Transfer
     left_out: list[LeftOut]
     expected_mtimes: dict[str, int]
+    notes: list[str] = field(default_factory=list)  # what the archivist should know
 
 
 def _datetime(ns: int | None) -> datetime | None:
@@ -121,11 +122,11 @@ def plan_transfer(
     ).fetchall()
     raw_paths: dict[int, bytes] = {}
     units: dict[int, ArchiveUnit] = {}
-    counter = _Counter()
+    counter = Counter()
     root_id = int(row[0])
     for dir_id, parent_id, name, rel in dirs:
         if dir_id == root_id:
-            raw_paths[dir_id] = _rebuild(project, dir_id, root_raw)
+            raw_paths[dir_id] = rebuild_path(project, dir_id, root_raw)
         else:
             raw_paths[dir_id] = os.path.join(raw_paths[parent_id], bytes(name))
         title = rel.rsplit("/", 1)[-1] if rel else root_shown.rstrip("/\\").rsplit("/", 1)[-1]
@@ -164,54 +165,65 @@ def plan_transfer(
         kind,
         ext,
     ) in files:
-        reason = _left_out_reason(int(flags), error, kind, sha)
+        reason = left_out_reason(int(flags), error, kind, sha)
         if reason:
             left_out.append(LeftOut(rel, reason))
             continue
-        filename = rel.rsplit("/", 1)[-1]
-        obj_id = counter.next("BDO")
-        obj = DataObject(
-            id=obj_id,
-            source=os.path.join(raw_paths[dir_id], bytes(name)),
-            uri=f"content/{obj_id}{'.' + ext if ext else ''}",
-            size=int(size),
-            sha512=bytes(sha),
-            filename=filename,
-            mtime_ns=mtime_ns,
-            puid=puid or "",
-            format_name=" ".join(p for p in (fmt, fmt_version) if p),
-            mime=mime or "",
+        item = file_item(
+            counter,
+            os.path.join(raw_paths[dir_id], bytes(name)),
+            rel,
+            (size, mtime_ns, sha, puid, fmt, fmt_version, mime, ext),
         )
-        expected[obj_id] = int(mtime_ns)
-        stem = filename.rsplit(".", 1)[0] if "." in filename[1:] else filename
-        day = _date(mtime_ns)
-        item = ArchiveUnit(
-            counter.next("AU"),
-            "Item",
-            stem or filename,
-            start_date=day,
-            end_date=day,
-            group_id=counter.next("GOT"),
-            objects=[obj],
-        )
+        expected[item.objects[0].id] = int(mtime_ns)
         units[dir_id].children.append(item)
         item_units[int(file_id)] = item
     folder_metadata, file_metadata = metadata_below(project.conn, root_id)
     for dir_id, content in folder_metadata.items():
         if dir_id in units:
-            _apply_metadata(units[dir_id], content)
+            apply_metadata(units[dir_id], content)
     for file_id, content in file_metadata.items():
         if file_id in item_units:
-            _apply_metadata(item_units[file_id], content)
+            apply_metadata(item_units[file_id], content)
     if selection.root_title:  # the command line wins over stored metadata
         root.title = selection.root_title
-    _fill_dates(root)
+    fill_dates(root)
     # Language once, at the top: the units below inherit it in the SAE's reading.
     root.content.append(Element("Language", selection.language))
-    return TransferPlan(_transfer(project, root, header, version), left_out, expected)
+    return TransferPlan(make_transfer(project, [root], header, version), left_out, expected)
 
 
-def _apply_metadata(unit: ArchiveUnit, content: list[dict[str, Any]]) -> None:
+def file_item(counter: Counter, source: bytes, rel: str, facts: tuple[Any, ...]) -> ArchiveUnit:
+    """The `Item` unit of one inventoried file, with its object group."""
+    size, mtime_ns, sha, puid, fmt, fmt_version, mime, ext = facts
+    filename = rel.rsplit("/", 1)[-1]
+    obj_id = counter.next("BDO")
+    obj = DataObject(
+        id=obj_id,
+        source=source,
+        uri=f"content/{obj_id}{'.' + ext if ext else ''}",
+        size=int(size),
+        sha512=bytes(sha),
+        filename=filename,
+        mtime_ns=mtime_ns,
+        puid=puid or "",
+        format_name=" ".join(p for p in (fmt, fmt_version) if p),
+        mime=mime or "",
+    )
+    stem = filename.rsplit(".", 1)[0] if "." in filename[1:] else filename
+    day = _date(mtime_ns)
+    return ArchiveUnit(
+        counter.next("AU"),
+        "Item",
+        stem or filename,
+        start_date=day,
+        end_date=day,
+        group_id=counter.next("GOT"),
+        objects=[obj],
+    )
+
+
+def apply_metadata(unit: ArchiveUnit, content: list[dict[str, Any]]) -> None:
     """The archivist's metadata; a plain Title, level or date replaces the computed one."""
     for element in from_json(content):
         plain = element.text is not None and not element.attrs
@@ -235,7 +247,7 @@ def _apply_metadata(unit: ArchiveUnit, content: list[dict[str, Any]]) -> None:
             unit.content.append(element)
 
 
-def _rebuild(project: Project, dir_id: int, root_raw: bytes) -> bytes:
+def rebuild_path(project: Project, dir_id: int, root_raw: bytes) -> bytes:
     """The exact OS path of a folder, from the raw names of its ancestors."""
     names: list[bytes] = []
     current: int | None = dir_id
@@ -249,7 +261,7 @@ def _rebuild(project: Project, dir_id: int, root_raw: bytes) -> bytes:
     return os.path.join(root_raw, *reversed(names)) if names else root_raw
 
 
-def _left_out_reason(flags: int, error: str | None, kind: str, sha: bytes | None) -> str:
+def left_out_reason(flags: int, error: str | None, kind: str, sha: bytes | None) -> str:
     for flag, label in LEFT_OUT_FLAGS:
         if flags & flag:
             return _(label)
@@ -258,7 +270,7 @@ def _left_out_reason(flags: int, error: str | None, kind: str, sha: bytes | None
     return ""
 
 
-def _fill_dates(root: ArchiveUnit) -> None:
+def fill_dates(root: ArchiveUnit) -> None:
     """Folder dates span the dates of everything below them."""
     for unit in reversed(root.walk()):
         dates = [d for child in unit.children for d in (child.start_date, child.end_date) if d]
@@ -267,7 +279,7 @@ def _fill_dates(root: ArchiveUnit) -> None:
             unit.end_date = max(dates)
 
 
-class _Counter:
+class Counter:
     def __init__(self) -> None:
         self._n: dict[str, int] = {}
 
@@ -276,11 +288,11 @@ class _Counter:
         return f"{prefix}{self._n[prefix]}"
 
 
-def _transfer(
-    project: Project, root: ArchiveUnit, options: HeaderOptions, version: str
+def make_transfer(
+    project: Project, roots: list[ArchiveUnit], options: HeaderOptions, version: str
 ) -> Transfer:
     mission = project.mission()
-    objects = [o for u in root.walk() for o in u.objects]
+    objects = [o for root in roots for u in root.walk() for o in u.objects]
     moment = options.date or datetime.now(UTC).astimezone().replace(microsecond=0)
     if options.reproducible and options.date is None:
         dated = [o.last_modified for o in objects if o.last_modified is not None]
@@ -310,7 +322,9 @@ def _transfer(
         archival_agency=Agency(archival, mission.archival_agency),
         transferring_agency=Agency(transferring, mission.transferring_agency),
         comment=options.comment
-        or _("Transfer of {title} ({mission})").format(title=root.title, mission=mission.name),
+        or _("Transfer of {title} ({mission})").format(
+            title=", ".join(r.title for r in roots), mission=mission.name
+        ),
         archival_agreement=options.archival_agreement,
         originating_agency=options.originating_agency
         or _identifier_from(mission.producer)
@@ -320,7 +334,7 @@ def _transfer(
         legal_status=options.legal_status,
         archival_profile=options.archival_profile,
     )
-    return Transfer(header, [root])
+    return Transfer(header, roots)
 
 
 def _identifier_from(text: str) -> str:
