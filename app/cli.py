@@ -582,7 +582,29 @@ def cmd_referential(args: argparse.Namespace) -> int:
         list_agencies,
         list_rules,
     )
+    from app.retention.schedule import (
+        check_schedule_rule_ids,
+        import_schedule,
+        list_schedule,
+        load_default_schedule,
+        map_rule_ids,
+        read_schedule_sheet,
+        write_schedule_xlsx,
+    )
 
+    needs = {
+        "import-rules": _("a CSV file"),
+        "import-agencies": _("a CSV file"),
+        "import-schedule": _("an xlsx file"),
+        "export-schedule": _("an xlsx file"),
+        "map-rule": _("the code of a tableau de gestion entry"),
+    }
+    if args.action in needs and not args.file:
+        raise AppError(
+            _("The action {action} needs {what}.").format(
+                action=args.action, what=needs[args.action]
+            )
+        )
     with _open_project(Path(args.project)) as project:
         if args.action == "import-rules":
             count = import_rules(project, Path(args.file))
@@ -598,6 +620,82 @@ def cmd_referential(args: argparse.Namespace) -> int:
                     n=format_count(count)
                 )
             )
+        elif args.action in ("import-schedule", "load-default-schedule"):
+            if args.action == "import-schedule":
+                sheet = read_schedule_sheet(Path(args.file))
+                result = import_schedule(
+                    project,
+                    sheet.entries,
+                    remove_missing=args.remove_missing,
+                    keep_fields=sheet.missing_fields,
+                )
+            else:
+                result = load_default_schedule(project, overwrite=args.overwrite)
+            print(
+                _(
+                    "Tableau de gestion: {added} added, {updated} updated, {unchanged} unchanged, "
+                    "{removed} removed."
+                ).format(
+                    added=result.added,
+                    updated=result.updated,
+                    unchanged=result.unchanged,
+                    removed=result.removed,
+                )
+            )
+            if result.not_in_file:
+                print(
+                    _(
+                        "{n} entries of the project are not in the file and were kept "
+                        "(--remove-missing removes them): {codes}"
+                    ).format(n=len(result.not_in_file), codes=", ".join(result.not_in_file))
+                )
+        elif args.action == "export-schedule":
+            entries = list_schedule(project)
+            write_schedule_xlsx(entries, Path(args.file))
+            print(
+                _("{n} tableau de gestion entries written to {path}.").format(
+                    n=format_count(len(entries)), path=args.file
+                )
+            )
+        elif args.action == "map-rule":
+            if args.appraisal is None and args.access is None:
+                raise AppError(_("Give --appraisal ID, --access ID or both (an empty ID clears)."))
+            entry = map_rule_ids(project, args.file, appraisal=args.appraisal, access=args.access)
+            print(
+                _("{code}: appraisal rule {appraisal}, access rule {access}.").format(
+                    code=entry.code,
+                    appraisal=entry.appraisal_rule_id or "—",
+                    access=entry.access_rule_id or "—",
+                )
+            )
+        elif args.action == "check":
+            entries = list_schedule(project)
+            problems = check_schedule_rule_ids(project)
+            unmapped = [e.code for e in entries if not e.appraisal_rule_id]
+            print(
+                _(
+                    "Tableau de gestion: {n} entries, {unmapped} without an SAE appraisal rule."
+                ).format(n=format_count(len(entries)), unmapped=format_count(len(unmapped)))
+            )
+            for problem in problems:
+                print("  " + problem)
+            if problems:
+                return 1
+            print(_("No problem found with the SAE rule ids."))
+        elif args.action == "show-schedule":
+            entries = list_schedule(project)
+            print(_("Tableau de gestion ({n} entries):").format(n=format_count(len(entries))))
+            domain = None
+            for entry in entries:
+                if entry.domain != domain:
+                    domain = entry.domain
+                    print(domain or _("(no domain)"))
+                rule_ids = f"{entry.appraisal_rule_id or '—'} / {entry.access_rule_id or '—'}"
+                print(
+                    f"  {entry.code:<8} {entry.title}\n"
+                    f"           {_('DUA')} {entry.dua_summary()} · {entry.final_action_text()}"
+                    f" · {entry.access_text()} · {_('SAE rules')} {rule_ids}"
+                )
         else:
             rules, agencies = list_rules(project), list_agencies(project)
             print(_("Rules ({n}):").format(n=len(rules)))
@@ -836,15 +934,50 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_classify_commands(sub)
 
-    p = sub.add_parser("referential", help=_("the SAE's rules and agencies referentials"))
+    from app.cli_reports import add_report_commands
+
+    add_report_commands(sub)
+
+    p = sub.add_parser(
+        "referential",
+        help=_("the SAE's rules and agencies referentials, and the tableau de gestion"),
+    )
     p.add_argument("project", metavar=_("PROJECT.besace"))
-    p.add_argument("action", choices=("import-rules", "import-agencies", "show"))
+    p.add_argument(
+        "action",
+        choices=(
+            "import-rules",
+            "import-agencies",
+            "show",
+            "import-schedule",
+            "export-schedule",
+            "load-default-schedule",
+            "show-schedule",
+            "map-rule",
+            "check",
+        ),
+    )
     p.add_argument(
         "file",
         nargs="?",
-        metavar=_("FILE.csv"),
-        help=_("Vitam CSV (RuleId,RuleType,… or Identifier,Name,Description)"),
+        metavar=_("FILE|CODE"),
+        help=_(
+            "Vitam CSV (RuleId,RuleType,… or Identifier,Name,Description), tableau de gestion "
+            "xlsx, or the code of an entry (map-rule)"
+        ),
     )
+    p.add_argument(
+        "--remove-missing",
+        action="store_true",
+        help=_("import-schedule: remove entries absent from the file (unless a series uses them)"),
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help=_("load-default-schedule: also reset the entries the project already has"),
+    )
+    p.add_argument("--appraisal", metavar="ID", help=_("map-rule: SAE appraisal rule (DUA)"))
+    p.add_argument("--access", metavar="ID", help=_("map-rule: SAE access rule"))
     p.set_defaults(func=cmd_referential)
 
     p = sub.add_parser("demo", help=_("generate a demo commune share"))

@@ -19,6 +19,7 @@ from app.seda.model import (
     DataObject,
     Element,
     Management,
+    PhysicalObject,
     RuleCategory,
     Transfer,
 )
@@ -27,8 +28,6 @@ from app.seda.schemas import namespace
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 CONTENT_ROOT = "DescriptiveMetadataContentType"
-# Elements the builder writes itself, from the unit's fields.
-RESERVED_CONTENT = {"DescriptionLevel", "Title", "StartDate", "EndDate"}
 CLASSIFICATION_FIELDS = (
     "ClassificationAudience",
     "ClassificationLevel",
@@ -56,6 +55,16 @@ def _escape(text: str) -> str:
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )
+
+
+def _markup(elements: list[Element]) -> str:
+    """Elements as they are, in their own order (object descriptions are not reordered)."""
+    parts: list[str] = []
+    for element in elements:
+        attrs = "".join(f' {key}="{_escape(value)}"' for key, value in element.attrs.items())
+        inner = _markup(element.children) if element.children else _escape(element.text or "")
+        parts.append(f"<{element.name}{attrs}>{inner}</{element.name}>")
+    return "".join(parts)
 
 
 class _Element:
@@ -219,7 +228,7 @@ class ManifestWriter:
             with xf.element(self._q("DataObjectPackage")):
                 for root in transfer.units:
                     for unit in root.walk():
-                        if unit.objects:
+                        if unit.objects or unit.physical_objects:
                             self._object_group(xf, unit)
                 with xf.element(self._q("DescriptiveMetadata")):
                     for root in transfer.units:
@@ -255,17 +264,30 @@ class ManifestWriter:
         # One string per group: this runs once per file, 100,000 times in a large transfer.
         parts = [f'<DataObjectGroup id="{_escape(str(unit.group_id))}">']
         parts += [self._binary_object(obj) for obj in unit.objects]
+        parts += [self._physical_object(obj) for obj in unit.physical_objects]
         parts.append("</DataObjectGroup>")
         xf.raw("".join(parts))
 
+    def _usage(self, version: str) -> str:
+        """SEDA 2.3 also states the usage and the number apart."""
+        if self.version != "2.3":
+            return ""
+        use, _sep, number = version.partition("_")
+        usage = f"<DataObjectUse>{_escape(use)}</DataObjectUse>"
+        if number:
+            usage += f"<DataObjectNumber>{_escape(number)}</DataObjectNumber>"
+        return usage
+
+    def _physical_object(self, obj: PhysicalObject) -> str:
+        return (
+            f'<PhysicalDataObject id="{_escape(obj.id)}">'
+            f"<DataObjectVersion>{_escape(obj.version)}</DataObjectVersion>"
+            f"{self._usage(obj.version)}{_markup(obj.elements)}</PhysicalDataObject>"
+        )
+
     def _binary_object(self, obj: DataObject) -> str:
         version = _escape(obj.version)
-        usage = ""
-        if self.version == "2.3":
-            use, _sep, number = obj.version.partition("_")
-            usage = f"<DataObjectUse>{_escape(use)}</DataObjectUse>"
-            if number:
-                usage += f"<DataObjectNumber>{_escape(number)}</DataObjectNumber>"
+        usage = self._usage(obj.version)
         formats = "".join(
             f"<{tag}>{_escape(value)}</{tag}>"
             for tag, value in (
@@ -306,7 +328,7 @@ class ManifestWriter:
                 with xf.element(self._q("Management")):
                     self._management(xf, unit.management, unit.id)
             self._content(xf, unit)
-            if unit.group_id is not None and unit.objects:
+            if unit.group_id is not None and (unit.objects or unit.physical_objects):
                 with xf.element(self._q("DataObjectReference")):
                     self._leaf(xf, "DataObjectGroupReferenceId", unit.group_id)
             pending.extend((child, depth + 1) for child in reversed(unit.children))
@@ -325,10 +347,14 @@ class ManifestWriter:
                 f"<Title>{_escape(unit.title)}</Title>{dates}</Content>"
             )
             return
-        elements = [Element("DescriptionLevel", unit.level), Element("Title", unit.title)]
+        elements = [Element("DescriptionLevel", unit.level)]
+        # A unit titled only in its content (e.g. by language) gets no extra plain Title.
+        if unit.title or not any(e.name == "Title" for e in unit.content):
+            elements.append(Element("Title", unit.title))
+        computed = {"StartDate": unit.start_date, "EndDate": unit.end_date}
         for element in unit.content:
-            if element.name in RESERVED_CONTENT and element.name != "Title":
-                continue
+            if element.name == "DescriptionLevel" or computed.get(element.name) is not None:
+                continue  # written from the unit's own fields
             elements.append(element)
         if unit.start_date is not None:
             elements.append(Element("StartDate", iso_date(unit.start_date)))
@@ -375,8 +401,9 @@ class ManifestWriter:
                     self._leaf(xf, "StartDate", iso_date(rule.start_date))
                 if category == "HoldRule":
                     for name in HOLD_FIELDS:
-                        if name in rules.fields:
-                            self._leaf(xf, name, rules.fields[name])
+                        value = rule.fields.get(name, rules.fields.get(name))
+                        if value is not None:
+                            self._leaf(xf, name, value)
             if category == "ClassificationRule" and "ClassificationAudience" in rules.fields:
                 self._leaf(xf, "ClassificationAudience", rules.fields["ClassificationAudience"])
             if rules.prevent_inheritance:

@@ -51,6 +51,9 @@ class Element:
 class RuleRef:
     rule_id: str
     start_date: date | None = None
+    # HoldRule fields that belong to this rule (HoldEndDate, HoldReason…); they win over the
+    # category's fields of the same name.
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -96,6 +99,16 @@ class DataObject:
 
 
 @dataclass(slots=True)
+class PhysicalObject:
+    """A paper or other non-digital object: its version and its description elements
+    (PhysicalId, PhysicalDimensions…), in schema order."""
+
+    id: str
+    version: str = "PhysicalMaster_1"
+    elements: list[Element] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class ArchiveUnit:
     id: str
     level: str
@@ -107,6 +120,7 @@ class ArchiveUnit:
     children: list[ArchiveUnit] = field(default_factory=list)
     group_id: str | None = None  # DataObjectGroup of this unit's objects
     objects: list[DataObject] = field(default_factory=list)
+    physical_objects: list[PhysicalObject] = field(default_factory=list)  # same group
     pinned_dates: bool = False  # dates set by the archivist, not computed from the files
 
     def walk(self) -> list[ArchiveUnit]:
