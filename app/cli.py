@@ -693,7 +693,7 @@ def cmd_referential(args: argparse.Namespace) -> int:
                 rule_ids = f"{entry.appraisal_rule_id or '—'} / {entry.access_rule_id or '—'}"
                 print(
                     f"  {entry.code:<8} {entry.title}\n"
-                    f"           {_('DUA')} {entry.dua_summary()} · {entry.final_action_text()}"
+                    f"           {entry.dua_summary()} · {entry.final_action_text()}"
                     f" · {entry.access_text()} · {_('SAE rules')} {rule_ids}"
                 )
         else:

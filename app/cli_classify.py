@@ -106,12 +106,17 @@ def _targets(project: Project, paths: list[str], source: str | None) -> list[Tar
     return [find_target(project, p, source) for p in paths]
 
 
-def _reclassify(project: Project) -> None:
+def _reclassify(project: Project, within: list[Target] | None = None) -> None:
     from app.audit.classify import recompute
 
-    result = recompute(project)
+    result = recompute(project, within)
+    message = (
+        _("Classified: {files} files; to classify: {left} files ({bytes}).")
+        if within is None
+        else _("In these folders and files: {files} classified; {left} to classify ({bytes}).")
+    )
     print(
-        _("Classified: {files} files; to classify: {left} files ({bytes}).").format(
+        message.format(
             files=format_count(sum(c.files for c in result.by_series.values())),
             left=format_count(result.unclassified.files),
             bytes=format_bytes(result.unclassified.bytes),
@@ -148,20 +153,18 @@ def cmd_series(args: argparse.Namespace) -> int:
             return 0
         if args.action == "assign":
             s = get_series(conn, args.code)
-            count = assign(project, _targets(project, args.paths, args.source), series_id=s.id)
+            targets = _targets(project, args.paths, args.source)
+            count = assign(project, targets, series_id=s.id)
             print(_("{count} item(s) assigned to {code}.").format(count=count, code=s.code))
         elif args.action == "exclude":
-            count = assign(
-                project,
-                _targets(project, args.paths, args.source),
-                exclusion=args.code,
-                comment=args.comment or "",
-            )
+            targets = _targets(project, args.paths, args.source)
+            count = assign(project, targets, exclusion=args.code, comment=args.comment or "")
             print(_("{count} item(s) excluded.").format(count=count))
-        elif args.action == "unassign":
-            count = unassign(project, _targets(project, [args.code, *args.paths], args.source))
+        else:
+            targets = _targets(project, [args.code, *args.paths], args.source)
+            count = unassign(project, targets)
             print(_("{count} assignment(s) removed.").format(count=count))
-        _reclassify(project)
+        _reclassify(project, targets)
     return 0
 
 
@@ -221,25 +224,29 @@ def _preview(project: Project, rules_file: Any) -> None:
     """What a rules file would do, without changing the project."""
     from app.audit.classify import ClassificationRule, compute
 
-    known = {s.code: s.id for s in list_series(project.conn)}
-    rules: list[ClassificationRule] = []
-    for rule, code in rules_file.rules:
-        if code and code not in known:
-            print(
-                _("Rule {name}: series {code} would be created.").format(name=rule.name, code=code)
-            )
-            continue
-        rules.append(replace(rule, series_id=known.get(code)) if code else rule)
+    series = {s.code: s for s in list_series(project.conn)}
+    # Series the file would create get temporary ids, below zero, for the preview only.
+    for n, declared in enumerate(rules_file.series, 1):
+        if declared.series.code not in series:
+            series[declared.series.code] = replace(declared.series, id=-n)
+    rules: list[ClassificationRule] = [
+        replace(rule, series_id=series[code].id) if code else rule
+        for rule, code in rules_file.rules
+        if not code or code in series
+    ]
     result = compute(project.conn, rules)
     print(_("Preview (nothing changed):"))
-    _print_result(project, result)
+    _print_result(project, result, extra=list(series.values()))
     print(_("{count} file(s) would change.").format(count=format_count(len(result.changed))))
 
 
-def _print_result(project: Project, result: Any) -> None:
-    from app.project.series import EXCLUSION_REASONS
+def _natural(code: str) -> list[tuple[int, int | str]]:
+    """Sort key putting 2.1 before 10, as a plan de classement reads."""
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", code) if p]
 
-    codes = {s.id: s for s in list_series(project.conn)}
+
+def _print_result(project: Project, result: Any, extra: list[Series] | None = None) -> None:
+    codes = {s.id: s for s in [*list_series(project.conn), *(extra or [])]}
     for report in result.rules:
         target = (
             codes[report.rule.series_id].code
@@ -254,7 +261,7 @@ def _print_result(project: Project, result: Any) -> None:
                 applied=format_count(report.applied),
             )
         )
-    for sid, count in sorted(result.by_series.items(), key=lambda kv: codes[kv[0]].code):
+    for sid, count in sorted(result.by_series.items(), key=lambda kv: _natural(codes[kv[0]].code)):
         print(
             f"  {codes[sid].code}  {codes[sid].title}: "
             + _("{files} files, {bytes}").format(

@@ -16,7 +16,7 @@ import json
 import re
 import sqlite3
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import Any
 from app.errors import AppError
 from app.i18n import _
 from app.project.flags import EntryFlag
+from app.project.metadata import Target
 from app.project.series import EXCLUSION_REASONS, Series, add_series, get_series, list_series
 from app.project.store import Project
 from app.project.undo import command
@@ -377,12 +378,35 @@ class ClassificationResult:
     excluded: dict[str, SeriesCount]
     unclassified: SeriesCount
     changed: list[tuple[int, FileClass | None, FileClass | None]]  # file, before, after
+    previous: dict[int, FileClass] = field(default_factory=dict)  # as stored before
 
 
-def _present_files(conn: sqlite3.Connection) -> Iterator[_FileRow]:
+def _scope(within: Sequence[Target] | None) -> tuple[str, str, list[int]]:
+    """SQL (prefix, condition on `file f`, parameters) limiting work to some folders and files."""
+    if within is None:
+        return "", "1", []
+    dirs = [t.id for t in within if t.kind == "directory"]
+    files = [t.id for t in within if t.kind == "file"]
+    prefix = (
+        "WITH RECURSIVE sub(id) AS (SELECT id FROM directory WHERE id IN"
+        f" ({','.join('?' * len(dirs))}) UNION ALL SELECT d.id FROM directory d"
+        " JOIN sub ON d.parent_id = sub.id) "
+        if dirs
+        else "WITH sub(id) AS (SELECT NULL WHERE 0) "
+    )
+    condition = f"(f.dir_id IN (SELECT id FROM sub) OR f.id IN ({','.join('?' * len(files))}))"
+    return prefix, condition, [*dirs, *files]
+
+
+def _present_files(
+    conn: sqlite3.Connection, within: Sequence[Target] | None = None
+) -> Iterator[_FileRow]:
+    prefix, condition, params = _scope(within)
     for row in conn.execute(
-        "SELECT id, dir_id, rel_path, CAST(name AS TEXT), extension, coalesce(puid, ''),"
-        " size, mtime_ns, flags FROM file WHERE state = 'present'"
+        f"{prefix}SELECT f.id, f.dir_id, f.rel_path, CAST(f.name AS TEXT), f.extension,"
+        " coalesce(f.puid, ''), f.size, f.mtime_ns, f.flags FROM file f"
+        f" WHERE f.state = 'present' AND {condition}",
+        params,
     ):
         name = row[3]
         if not isinstance(name, str):
@@ -412,9 +436,15 @@ def _folder_assignments(conn: sqlite3.Connection) -> dict[int, FileClass]:
 
 
 def compute(
-    conn: sqlite3.Connection, rules: list[ClassificationRule] | None = None
+    conn: sqlite3.Connection,
+    rules: list[ClassificationRule] | None = None,
+    within: Sequence[Target] | None = None,
 ) -> ClassificationResult:
-    """Where every present file goes, with these rules (default: the project's)."""
+    """Where every present file goes, with these rules (default: the project's).
+
+    `within` limits the work (and the counts) to the files under some folders and to some
+    files: what an assignment by hand can change.
+    """
     rules = list_rules(conn) if rules is None else rules
     active = [r for r in rules if r.enabled]
     matchers = [
@@ -433,7 +463,7 @@ def compute(
     by_series: dict[int, SeriesCount] = {}
     excluded: dict[str, SeriesCount] = {}
     unclassified = SeriesCount()
-    for f in _present_files(conn):
+    for f in _present_files(conn, within):
         decided = file_own.get(f.id)
         for rule, matcher, report in exclusion_rules:
             if matcher.matches(f):
@@ -461,14 +491,14 @@ def compute(
             count = excluded.setdefault(decided.exclusion or "other", SeriesCount())
         count.files += 1
         count.bytes += size
-    before = _stored(conn)
+    before = _stored(conn, within)
     changed = [
         (fid, before.get(fid), classes.get(fid))
         for fid in sorted(set(before) | set(classes))
         if _key(before.get(fid)) != _key(classes.get(fid))
     ]
     return ClassificationResult(
-        classes, [m[2] for m in matchers], by_series, excluded, unclassified, changed
+        classes, [m[2] for m in matchers], by_series, excluded, unclassified, changed, before
     )
 
 
@@ -476,27 +506,41 @@ def _key(c: FileClass | None) -> tuple[int | None, str | None] | None:
     return None if c is None else (c.series_id, c.exclusion)
 
 
-def _stored(conn: sqlite3.Connection) -> dict[int, FileClass]:
+def _stored(
+    conn: sqlite3.Connection, within: Sequence[Target] | None = None
+) -> dict[int, FileClass]:
+    prefix, condition, params = _scope(within)
     return {
         int(fid): FileClass(s, e, o, a, r)
         for fid, s, e, o, a, r in conn.execute(
-            "SELECT file_id, series_id, exclusion, origin, assignment_id, rule_id FROM file_class"
+            f"{prefix}SELECT c.file_id, c.series_id, c.exclusion, c.origin, c.assignment_id,"
+            " c.rule_id FROM file_class c JOIN file f ON f.id = c.file_id"
+            f" WHERE {condition}",
+            params,
         )
     }
 
 
-def recompute(project: Project) -> ClassificationResult:
-    """Apply assignments and rules to the inventory and store the result."""
-    result = compute(project.conn)
+def recompute(project: Project, within: Sequence[Target] | None = None) -> ClassificationResult:
+    """Apply assignments and rules to the inventory and store the result.
+
+    Only the rows that differ are written; with `within` (the folders and files an assignment
+    by hand just touched) only those are recomputed, so the edit costs what they hold.
+    """
+    result = compute(project.conn, within=within)
+    gone = [(fid,) for fid in result.previous if fid not in result.classes]
+    new = [
+        (fid, c.series_id, c.exclusion, c.origin, c.assignment_id, c.rule_id)
+        for fid, c in result.classes.items()
+        if result.previous.get(fid) != c
+    ]
     with project.write() as db:
-        db.execute("DELETE FROM file_class")
+        db.executemany("DELETE FROM file_class WHERE file_id = ?", gone)
         db.executemany(
-            "INSERT INTO file_class (file_id, series_id, exclusion, origin, assignment_id, rule_id)"
+            "INSERT OR REPLACE INTO file_class"
+            " (file_id, series_id, exclusion, origin, assignment_id, rule_id)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                (fid, c.series_id, c.exclusion, c.origin, c.assignment_id, c.rule_id)
-                for fid, c in result.classes.items()
-            ),
+            new,
         )
     return result
 
@@ -544,6 +588,7 @@ def read_rules_file(path: Path) -> RulesFile:
     name = "Fichiers temporaires"
     exclude = "temporary"
     flags = ["temporary"]
+    file_name = "~$*"           # glob on the file name (the `name` criterion)
     ```
     """
     try:
@@ -611,14 +656,96 @@ def read_rules_file(path: Path) -> RulesFile:
                 )
             )
         criteria = {
-            k: v for k, v in item.items() if k not in {"name", "series", "exclude", "enabled"}
+            k: v
+            for k, v in item.items()
+            if k not in {"name", "series", "exclude", "enabled", "file_name"}
         }
+        if "file_name" in item:  # `name` is the rule's own name in a rules file
+            criteria["name"] = item["file_name"]
         c = Criteria.from_mapping(criteria, where)
         if c.is_empty():
             raise AppError(_("{where}: a rule needs at least one criterion.").format(where=where))
         rule = ClassificationRule(c, None, exclusion, name, bool(item.get("enabled", True)))
         rules.append((rule, str(target or "")))
     return RulesFile(series, rules)
+
+
+def _toml_text(value: str) -> str:
+    """A TOML basic string (quotes, backslashes and control characters escaped)."""
+    out = ['"']
+    for char in value:
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_text(str(v)) for v in value) + "]"
+    return _toml_text(str(value))
+
+
+def rules_file_text(conn: sqlite3.Connection, rules: list[ClassificationRule]) -> str:
+    """These rules as a rules file that `read_rules_file` reads back, with the series they
+    target (and their parents) declared, so the file can start another mission."""
+    by_id = {s.id: s for s in list_series(conn)}
+    wanted: set[int] = set()
+    for rule in rules:
+        current = rule.series_id
+        while current is not None and current not in wanted and current in by_id:
+            wanted.add(current)
+            current = by_id[current].parent_id
+    lines: list[str] = []
+    for s in list_series(conn):  # parents first, as the file is applied in order
+        if s.id not in wanted:
+            continue
+        lines.append("[[series]]")
+        lines.append(f"code = {_toml_text(s.code)}")
+        lines.append(f"title = {_toml_text(s.title)}")
+        for key, value in (
+            ("description", s.description),
+            ("producer", s.producer),
+            ("level", s.level if s.level != "Series" else ""),
+            ("parent", by_id[s.parent_id].code if s.parent_id in by_id else ""),
+        ):
+            if value:
+                lines.append(f"{key} = {_toml_text(value)}")
+        if s.schedule_entry_id is not None:
+            row = conn.execute(
+                "SELECT code FROM schedule_entry WHERE id = ?", (s.schedule_entry_id,)
+            ).fetchone()
+            if row is not None:
+                lines.append(f"schedule = {_toml_text(str(row[0]))}")
+        lines.append("")
+    for rule in rules:
+        lines.append("[[rule]]")
+        if rule.name:
+            lines.append(f"name = {_toml_text(rule.name)}")
+        if rule.series_id is not None and rule.series_id in by_id:
+            lines.append(f"series = {_toml_text(by_id[rule.series_id].code)}")
+        elif rule.exclusion is not None:
+            lines.append(f"exclude = {_toml_text(rule.exclusion)}")
+        if not rule.enabled:
+            lines.append("enabled = false")
+        for key in CRITERIA_KEYS:
+            value = getattr(rule.criteria, key)
+            if value not in ("", [], None):
+                lines.append(f"{'file_name' if key == 'name' else key} = {_toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def apply_rules_file(project: Project, rules_file: RulesFile) -> list[ClassificationRule]:

@@ -83,7 +83,7 @@ def test_series_rules_retention_elimination_and_a_series_package(tmp_path: Path)
     out = ok("classify", project, "--rules", str(rules))
     assert "Rule factures → FAC: 2 matched, 2 applied." in out
     out = ok("series", project, "assign", "BUD", "Finances/Budgets")
-    assert "to classify: 1 files" in out
+    assert "In these folders and files: 1 classified; 0 to classify" in out
     listing = ok("series", project, "list")
     assert "  FAC  Factures  [2 files" in listing
 

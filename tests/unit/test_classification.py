@@ -306,3 +306,30 @@ def test_undo_and_redo_restore_series_assignments_and_rules(project: Project, sh
     # A new edit clears what could be redone.
     unassign(project, [find_target(project, "Finances")])
     assert not stack.can_redo()
+
+
+def test_recomputing_only_what_an_assignment_touched_gives_the_full_result(
+    project: Project, share: Path
+) -> None:
+    run_scan(project, share)
+    fin = new_series(project, "1L", "Finances")
+    delib = new_series(project, "1D", "Délibérations")
+    replace_rules(
+        project,
+        [
+            ClassificationRule(Criteria(flags=["temporary"]), exclusion="temporary"),
+            ClassificationRule(Criteria(extensions=["pdf"]), series_id=fin),
+        ],
+    )
+    recompute(project)
+    target = find_target(project, "Conseil/Délibérations")
+    one_file = find_target(project, "Divers/photo.jpg")
+    assign(project, [target, one_file], series_id=delib)
+    partial = recompute(project, within=[target, one_file])
+    assert partial.by_series[delib].files == 4  # the counts cover the scope only
+    scoped = classes(project.conn)
+    recompute(project)
+    assert classes(project.conn) == scoped
+    assert scoped["Conseil/Délibérations/2020/~$brouillon.docx"] == "exclu:temporary"
+    assert scoped["Divers/photo.jpg"] == "1D"
+    assert scoped["Finances/Factures/f-2015.pdf"] == "1L"
