@@ -285,14 +285,27 @@ def set_answers(
 ) -> dict[str, Any]:
     """Replace the grid answers of a series (one undoable edit)."""
     series = get_series(project.conn, series_id)
-    clean = validate_answers(grid, answers, series.code)
-    with command(project, _("Audit grid of {code}").format(code=series.code)) as db:
-        db.execute("DELETE FROM audit_grid WHERE series_id = ?", (series_id,))
-        if clean:
-            db.execute(
-                "INSERT INTO audit_grid (series_id, answers, updated_at) VALUES (?, ?, ?)",
-                (series_id, json.dumps(clean, ensure_ascii=False, sort_keys=True), utc_now()),
-            )
+    label = _("Audit grid of {code}").format(code=series.code)
+    return set_many_answers(project, grid, {series_id: answers}, label)[series_id]
+
+
+def set_many_answers(
+    project: Project, grid: GridDefinition, answers: dict[int, dict[str, Any]], label: str
+) -> dict[int, dict[str, Any]]:
+    """Replace the answers of several series at once: all are checked, then one undoable edit."""
+    clean = {
+        series_id: validate_answers(grid, given, get_series(project.conn, series_id).code)
+        for series_id, given in answers.items()
+    }
+    now = utc_now()
+    with command(project, label) as db:
+        for series_id, checked in clean.items():
+            db.execute("DELETE FROM audit_grid WHERE series_id = ?", (series_id,))
+            if checked:
+                db.execute(
+                    "INSERT INTO audit_grid (series_id, answers, updated_at) VALUES (?, ?, ?)",
+                    (series_id, json.dumps(checked, ensure_ascii=False, sort_keys=True), now),
+                )
     return clean
 
 

@@ -323,7 +323,8 @@ CREATE TABLE elimination_item (
     bytes INTEGER NOT NULL,
     earliest TEXT,
     latest TEXT,
-    dua TEXT NOT NULL DEFAULT '',
+    dua_value INTEGER,
+    dua_unit TEXT NOT NULL DEFAULT 'year',
     legal_basis TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE elimination_file (

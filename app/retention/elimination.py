@@ -37,8 +37,14 @@ class ProposalItem:
     bytes: int
     earliest: str | None
     latest: str | None
-    dua: str
+    dua_value: int | None
+    dua_unit: str
     legal_basis: str
+
+    @property
+    def dua(self) -> str:
+        """The DUA in the language of the moment (stored as a value and a unit)."""
+        return period_text(self.dua_value, self.dua_unit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +133,8 @@ def propose_elimination(
             sum(sizes[f][0] for f in chosen),
             min(known).isoformat() if known else None,
             max(known).isoformat() if known else None,
-            period_text(retention.dua_value, retention.dua_unit),
+            retention.dua_value,
+            retention.dua_unit,
             retention.legal_basis,
         )
         items.append((item, chosen))
@@ -154,8 +161,8 @@ def propose_elimination(
         for item, files in items:
             db.execute(
                 "INSERT INTO elimination_item (proposal_id, series_id, series_code, series_title,"
-                " files, bytes, earliest, latest, dua, legal_basis)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " files, bytes, earliest, latest, dua_value, dua_unit, legal_basis)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     proposal_id,
                     item.series_id,
@@ -165,7 +172,8 @@ def propose_elimination(
                     item.bytes,
                     item.earliest,
                     item.latest,
-                    item.dua,
+                    item.dua_value,
+                    item.dua_unit,
                     item.legal_basis,
                 ),
             )
@@ -188,8 +196,9 @@ def get_proposal(conn: sqlite3.Connection, key: str | int) -> Proposal:
     items = tuple(
         ProposalItem(*r)
         for r in conn.execute(
-            "SELECT series_id, series_code, series_title, files, bytes, earliest, latest, dua,"
-            " legal_basis FROM elimination_item WHERE proposal_id = ? ORDER BY series_code",
+            "SELECT series_id, series_code, series_title, files, bytes, earliest, latest,"
+            " dua_value, dua_unit, legal_basis FROM elimination_item WHERE proposal_id = ?"
+            " ORDER BY series_code",
             (row[0],),
         )
     )

@@ -376,6 +376,15 @@ class _Book:
         self._tables.append(table)
         return table
 
+    def hide(self, table: TableSheet) -> None:
+        """Hide every sheet the table was written on (before saving).
+
+        Excel and LibreOffice keep hidden sheets through edits and saves: the place for what a
+        round trip needs (export fingerprints, column keys), out of people's way.
+        """
+        for title in table.sheet_titles:
+            self._wb[title].sheet_state = "hidden"
+
     def add_summary(
         self, title: str, heading: str, items: Sequence[SummaryItem], *, first: bool = True
     ) -> SummarySheet:
