@@ -740,6 +740,25 @@ def _parse_size(text: str | None) -> int:
         ) from exc
 
 
+def add_header_options(p: argparse.ArgumentParser, *, message_id_help: str) -> None:
+    """The transfer header's agencies, agreement, comment and identifier."""
+    p.add_argument("--archival-agency", metavar="ID", help=_("archival agency identifier"))
+    p.add_argument(
+        "--transferring-agency",
+        metavar="ID",
+        help=_("transferring agency identifier (service versant)"),
+    )
+    p.add_argument(
+        "--originating-agency",
+        metavar="ID",
+        help=_("originating agency identifier (service producteur)"),
+    )
+    p.add_argument("--submission-agency", metavar="ID", help=_("submission agency identifier"))
+    p.add_argument("--agreement", metavar="ID", help=_("archival agreement (contrat d'entrée)"))
+    p.add_argument("--comment", help=_("comment of the transfer"))
+    p.add_argument("--message-id", metavar="ID", help=message_id_help)
+
+
 # -- parser ----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -862,21 +881,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("final action of the appraisal rule (sort final)"),
     )
     p.add_argument("--storage-final-action", choices=("RestrictAccess", "Transfer", "Copy"))
-    p.add_argument("--archival-agency", metavar="ID", help=_("archival agency identifier"))
-    p.add_argument(
-        "--transferring-agency",
-        metavar="ID",
-        help=_("transferring agency identifier (service versant)"),
-    )
-    p.add_argument(
-        "--originating-agency",
-        metavar="ID",
-        help=_("originating agency identifier (service producteur)"),
-    )
-    p.add_argument("--submission-agency", metavar="ID", help=_("submission agency identifier"))
-    p.add_argument("--agreement", metavar="ID", help=_("archival agreement (contrat d'entrée)"))
-    p.add_argument("--comment", help=_("comment of the transfer"))
-    p.add_argument("--message-id", metavar="ID", help=_("message identifier (default: generated)"))
+    add_header_options(p, message_id_help=_("message identifier (default: generated)"))
     p.add_argument("--max-size", metavar=_("SIZE"), help=_("split into packages of at most SIZE"))
     p.add_argument(
         "--max-objects", type=int, metavar="N", help=_("split into packages of at most N files")

@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli import ProgressLine, _open_project, _print_validation, _referential_problems
+from app.cli import (
+    ProgressLine,
+    _open_project,
+    _print_validation,
+    _referential_problems,
+    add_header_options,
+)
 from app.errors import AppError
 from app.i18n import _, format_bytes, format_count
 from app.seda.model import PROFILES, SEDA_VERSIONS
@@ -324,23 +330,7 @@ def register(sub: Any) -> None:
         default="generic",
         help=_("target SAE conventions (default: generic)"),
     )
-    p.add_argument("--archival-agency", metavar="ID", help=_("archival agency identifier"))
-    p.add_argument(
-        "--transferring-agency",
-        metavar="ID",
-        help=_("transferring agency identifier (service versant)"),
-    )
-    p.add_argument(
-        "--originating-agency",
-        metavar="ID",
-        help=_("originating agency identifier (service producteur)"),
-    )
-    p.add_argument("--submission-agency", metavar="ID", help=_("submission agency identifier"))
-    p.add_argument("--agreement", metavar="ID", help=_("archival agreement (contrat d'entrée)"))
-    p.add_argument("--comment", help=_("comment of the transfer"))
-    p.add_argument(
-        "--message-id", metavar="ID", help=_("message identifier (default: the imported one)")
-    )
+    add_header_options(p, message_id_help=_("message identifier (default: the imported one)"))
     p.add_argument("--schemas", metavar=_("FOLDER"), help=_("official SEDA schemas to check with"))
     p.add_argument("--no-validate", action="store_true", help=_("do not validate after building"))
     p.set_defaults(func=cmd_sip_export)

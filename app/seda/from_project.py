@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -141,43 +142,17 @@ def plan_transfer(
     left_out: list[LeftOut] = []
     expected: dict[str, int] = {}
     files = project.conn.execute(
-        f"{SUBTREE} SELECT f.id, f.dir_id, f.name, f.rel_path, f.size, f.mtime_ns, f.sha512,"
-        " f.puid, f.format_name, f.format_version, f.mime, f.flags, f.error, f.kind, f.extension"
-        " FROM file f JOIN sub ON sub.id = f.dir_id WHERE f.state = 'present'"
-        " ORDER BY f.rel_path",
+        f"{SUBTREE} SELECT {FILE_COLUMNS} FROM file f JOIN sub ON sub.id = f.dir_id"
+        " WHERE f.state = 'present' ORDER BY f.rel_path",
         (root_id,),
     )
     item_units: dict[int, ArchiveUnit] = {}
-    for (
-        file_id,
-        dir_id,
-        name,
-        rel,
-        size,
-        mtime_ns,
-        sha,
-        puid,
-        fmt,
-        fmt_version,
-        mime,
-        flags,
-        error,
-        kind,
-        ext,
-    ) in files:
-        reason = left_out_reason(int(flags), error, kind, sha)
-        if reason:
-            left_out.append(LeftOut(rel, reason))
-            continue
-        item = file_item(
-            counter,
-            os.path.join(raw_paths[dir_id], bytes(name)),
-            rel,
-            (size, mtime_ns, sha, puid, fmt, fmt_version, mime, ext),
-        )
-        expected[item.objects[0].id] = int(mtime_ns)
-        units[dir_id].children.append(item)
-        item_units[int(file_id)] = item
+    for row in files:
+        file_id, dir_id = int(row[0]), int(row[1])
+        item = item_from_row(counter, raw_paths[dir_id], row, left_out, expected)
+        if item is not None:
+            units[dir_id].children.append(item)
+            item_units[file_id] = item
     folder_metadata, file_metadata = metadata_below(project.conn, root_id)
     for dir_id, content in folder_metadata.items():
         if dir_id in units:
@@ -191,6 +166,52 @@ def plan_transfer(
     # Language once, at the top: the units below inherit it in the SAE's reading.
     root.content.append(Element("Language", selection.language))
     return TransferPlan(make_transfer(project, [root], header, version), left_out, expected)
+
+
+# What `item_from_row` reads of a file row, in this order (the `file` table as `f`).
+FILE_COLUMNS = (
+    "f.id, f.dir_id, f.name, f.rel_path, f.size, f.mtime_ns, f.sha512, f.puid, f.format_name,"
+    " f.format_version, f.mime, f.flags, f.error, f.kind, f.extension"
+)
+
+
+def item_from_row(
+    counter: Counter,
+    dir_raw: bytes,
+    row: Sequence[Any],
+    left_out: list[LeftOut],
+    expected: dict[str, int],
+) -> ArchiveUnit | None:
+    """The `Item` of a file row (FILE_COLUMNS), or None when the package must leave it out."""
+    (
+        _id,
+        _dir,
+        name,
+        rel,
+        size,
+        mtime_ns,
+        sha,
+        puid,
+        fmt,
+        fmt_version,
+        mime,
+        flags,
+        error,
+        kind,
+        ext,
+    ) = row[:15]
+    reason = left_out_reason(int(flags), error, kind, sha)
+    if reason:
+        left_out.append(LeftOut(rel, reason))
+        return None
+    item = file_item(
+        counter,
+        os.path.join(dir_raw, bytes(name)),
+        rel,
+        (size, mtime_ns, sha, puid, fmt, fmt_version, mime, ext),
+    )
+    expected[item.objects[0].id] = int(mtime_ns)
+    return item
 
 
 def file_item(counter: Counter, source: bytes, rel: str, facts: tuple[Any, ...]) -> ArchiveUnit:

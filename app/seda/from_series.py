@@ -24,14 +24,14 @@ from app.project import Project
 from app.project.series import Retention, Series, effective_retention, get_series, list_series
 from app.project.sources import resolve_source
 from app.seda.from_project import (
+    FILE_COLUMNS,
     Counter,
     HeaderOptions,
     LeftOut,
     TransferPlan,
     apply_metadata,
-    file_item,
     fill_dates,
-    left_out_reason,
+    item_from_row,
     make_transfer,
     rebuild_path,
 )
@@ -148,9 +148,8 @@ def _dossiers(
     """
     conn = project.conn
     rows = conn.execute(
-        "SELECT f.id, f.dir_id, f.name, f.rel_path, f.size, f.mtime_ns, f.sha512, f.puid,"
-        " f.format_name, f.format_version, f.mime, f.flags, f.error, f.kind, f.extension,"
-        " f.source_id, d.rel_path FROM file_class fc JOIN file f ON f.id = fc.file_id"
+        f"SELECT {FILE_COLUMNS}, f.source_id, d.rel_path FROM file_class fc"
+        " JOIN file f ON f.id = fc.file_id"
         " JOIN directory d ON d.id = f.dir_id"
         " WHERE fc.series_id = ? AND f.state = 'present' ORDER BY f.source_id, f.rel_path",
         (series.id,),
@@ -175,43 +174,16 @@ def _dossiers(
         own_dates: dict[str, list[date | None]] = defaultdict(list)
 
         for row in source_rows:
-            (
-                file_id,
-                dir_id,
-                name,
-                rel,
-                size,
-                mtime_ns,
-                sha,
-                puid,
-                fmt,
-                fmt_version,
-                mime,
-                flags,
-                error,
-                kind,
-                ext,
-                _source,
-                dir_path,
-            ) = row
-            reason = left_out_reason(int(flags), error, kind, sha)
-            if reason:
-                left_out.append(LeftOut(rel, reason))
-                continue
+            dir_id, dir_path = int(row[1]), str(row[16])
             if dir_id not in raw:
                 raw[dir_id] = rebuild_path(project, dir_id, root_raw)
-            item = file_item(
-                counter,
-                os.path.join(raw[dir_id], bytes(name)),
-                rel,
-                (size, mtime_ns, sha, puid, fmt, fmt_version, mime, ext),
-            )
-            expected[item.objects[0].id] = int(mtime_ns)
-            _unit_at(str(dir_path), units, counter, conn, source_id, folder_ids).children.append(
-                item
-            )
-            own_dates[str(dir_path)].append(item.start_date)
-            item_of_file[int(file_id)] = item
+            item = item_from_row(counter, raw[dir_id], row, left_out, expected)
+            if item is None:
+                continue
+            folder = _unit_at(dir_path, units, counter, conn, source_id, folder_ids)
+            folder.children.append(item)
+            own_dates[dir_path].append(item.start_date)
+            item_of_file[int(row[0])] = item
         if top.children:
             tops.append(top)
             dossiers.extend((units[p], dates) for p, dates in own_dates.items())

@@ -35,6 +35,7 @@ from app.seda.model import (
     RuleRef,
     Transfer,
     TransferHeader,
+    walk_tree,
 )
 
 KINDS = ("resip_csv", "sip")
@@ -86,14 +87,7 @@ class ImportedUnit:
     series_id: int | None = None
 
     def walk(self) -> list[ImportedUnit]:
-        """This unit and all below it, depth first, without recursion limits."""
-        found: list[ImportedUnit] = []
-        stack = [self]
-        while stack:
-            unit = stack.pop()
-            found.append(unit)
-            stack.extend(reversed(unit.children))
-        return found
+        return walk_tree(self)
 
 
 @dataclass(slots=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any, Protocol, TypeVar
 
 SEDA_VERSIONS = ("2.1", "2.2", "2.3")
 PROFILES = ("generic", "vitam", "asalae")
@@ -35,6 +37,25 @@ DESCRIPTION_LEVELS = (
     "Item",
     "OtherLevel",
 )
+
+
+class _Node(Protocol):
+    @property
+    def children(self) -> Sequence[Any]: ...
+
+
+NodeT = TypeVar("NodeT", bound=_Node)
+
+
+def walk_tree(root: NodeT) -> list[NodeT]:
+    """A unit and all below it, depth first, in document order, without recursion limits."""
+    found: list[NodeT] = []
+    stack = [root]
+    while stack:
+        unit = stack.pop()
+        found.append(unit)
+        stack.extend(reversed(unit.children))
+    return found
 
 
 @dataclass(slots=True)
@@ -124,14 +145,7 @@ class ArchiveUnit:
     pinned_dates: bool = False  # dates set by the archivist, not computed from the files
 
     def walk(self) -> list[ArchiveUnit]:
-        """This unit and all below it, depth first, without recursion limits."""
-        found: list[ArchiveUnit] = []
-        stack = [self]
-        while stack:
-            unit = stack.pop()
-            found.append(unit)
-            stack.extend(reversed(unit.children))
-        return found
+        return walk_tree(self)
 
 
 @dataclass(slots=True)
