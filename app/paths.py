@@ -37,5 +37,16 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_ID, appauthor=False))
 
 
+def data_dir() -> Path:
+    """Files Besace makes for the user (the demo share and its mission)."""
+    override = os.environ.get("BESACE_DATA_DIR")
+    if override:
+        return Path(override)
+    portable = _portable_root()
+    if portable is not None:
+        return portable / "data"
+    return Path(platformdirs.user_data_dir(APP_ID, appauthor=False))
+
+
 def settings_file() -> Path:
     return config_dir() / "settings.toml"
