@@ -1,12 +1,15 @@
 """Write xlsx reports: streamed tables for big inventories, styled forms for slips.
 
-Two kinds of workbook, because openpyxl offers two modes that do not mix in one file:
+Two kinds of workbook:
 
-- `Workbook` streams (openpyxl *write-only* mode): each row goes to a temporary file as it
-  is appended, so memory stays flat for a million rows. The price: everything about a sheet
-  that Excel stores before its rows (column widths, frozen panes) is fixed when the sheet is
-  created, cells cannot be merged, and a written row cannot be changed. Widths therefore
-  come from the column kinds, not from the data.
+- `Workbook` streams: each table row is turned into worksheet XML at once and goes to a
+  temporary file (`app.workbook.sheet_xml`), so memory stays flat and a million rows take
+  seconds. openpyxl (*write-only* mode) writes the rest of the package: the styles (each
+  registered once per column), the header rows, summary sheets, charts, validations and
+  links; the rows are spliced into its sheet parts when the workbook is saved. The price:
+  everything Excel stores about a sheet before its rows (column widths, frozen panes) is
+  fixed when the sheet is created, cells cannot be merged, and a written row cannot be
+  changed. Widths therefore come from the column kinds, not from the data.
 - `FormWorkbook` keeps every cell in memory (openpyxl normal mode): merged cells, borders,
   row heights, page setup — what a slip with signature boxes needs. Use it for documents of
   a few thousand rows at most.
@@ -24,6 +27,7 @@ a formula.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
@@ -36,21 +40,38 @@ from pathlib import Path
 from typing import Any, Literal
 
 import openpyxl
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.cell.cell import Cell as _XlCell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from app.i18n import _
 from app.workbook import WorkbookError
+from app.workbook.sheet_xml import ColumnStyles, Link, SheetRows, clean_text, splice_rows
+
+__all__ = [
+    "DEFAULT_WIDTHS",
+    "EXCEL_MAX_ROWS",
+    "NUMBER_FORMATS",
+    "CellInput",
+    "Chart",
+    "Column",
+    "ColumnKind",
+    "FormSheet",
+    "FormWorkbook",
+    "Link",
+    "SummaryItem",
+    "SummarySheet",
+    "TableSheet",
+    "Workbook",
+]
 
 EXCEL_MAX_ROWS = 1_048_576
-_MAX_TEXT = 32_767  # Excel's limit for one cell
 _SHEET_TITLE_MAX = 31
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class ColumnKind(StrEnum):
@@ -87,6 +108,7 @@ _LINK_FONT = Font(color="0563C1", underline="single")
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,14 +123,6 @@ class Column:
         if self.width is not None:
             return self.width
         return max(DEFAULT_WIDTHS[self.kind], min(len(self.header) + 3, 60))
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A hyperlink cell: a URL or a file path, shown as its label (or the target)."""
-
-    target: str
-    label: str = ""
 
 
 CellInput = str | int | float | bool | date | datetime | Link | None
@@ -143,14 +157,6 @@ class SummaryItem:
     heading: bool = False
 
 
-def _clean_text(text: str) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-    text = _SURROGATES.sub("\ufffd", text)  # undecodable file names
-    if len(text) > _MAX_TEXT:
-        text = text[: _MAX_TEXT - 1] + "…"
-    return text
-
-
 def _plain_datetime(value: datetime) -> datetime:
     # Excel has no time zones: show aware times in the local zone.
     return value.astimezone().replace(tzinfo=None) if value.tzinfo else value
@@ -182,13 +188,13 @@ def _make_cell(ws: Any, value: CellInput, kind: ColumnKind, *, font: Font | None
     if isinstance(value, datetime):
         value = _plain_datetime(value)
     if isinstance(value, Link):
-        cell = _new_cell(ws, _clean_text(value.label or value.target))
+        cell = _new_cell(ws, clean_text(value.label or value.target))
         cell.data_type = "s"
         cell.hyperlink = value.target
         cell.font = _LINK_FONT
         return cell
     if isinstance(value, str):
-        value = _clean_text(value)
+        value = clean_text(value)
         if font is None and not value.startswith("=") and value not in ERROR_CODES:
             return value
         cell = _new_cell(ws, value)
@@ -208,14 +214,14 @@ def _make_cell(ws: Any, value: CellInput, kind: ColumnKind, *, font: Font | None
 
 
 class _Part:
-    __slots__ = ("reusable", "rows", "ws")
+    """One sheet of a table: its openpyxl sheet (header, layout) and, when streamed, its rows."""
 
-    def __init__(self, ws: Any) -> None:
+    __slots__ = ("rows", "stream", "ws")
+
+    def __init__(self, ws: Any, stream: SheetRows | None) -> None:
         self.ws = ws
-        self.rows = 0  # rows written, header included
-        # Streamed rows are written as soon as appended, so a formatted cell per column can
-        # carry the next row's value: building and styling a new cell each time doubles the cost.
-        self.reusable: dict[int, Any] = {}
+        self.stream = stream
+        self.rows = 1  # rows written, header included
 
 
 class TableSheet:
@@ -229,6 +235,7 @@ class TableSheet:
         self.columns = tuple(columns)
         self._parts: list[_Part] = []
         self._validations: list[tuple[int, tuple[str, ...], bool]] = []
+        self._styles: tuple[ColumnStyles, ...] = ()
         self._new_part()
 
     @property
@@ -249,9 +256,15 @@ class TableSheet:
         ws.freeze_panes = "A2"
         header = [_make_cell(ws, c.header, ColumnKind.TEXT, font=_BOLD) for c in self.columns]
         ws.append(header)
-        part = _Part(ws)
-        part.rows = 1
-        self._parts.append(part)
+        stream = None
+        if self._book.streamed:
+            if not self._styles:
+                self._styles = tuple(
+                    self._book._column_styles(ws, index, column)
+                    for index, column in enumerate(self.columns)
+                )
+            stream = SheetRows(self._styles)
+        self._parts.append(_Part(ws, stream))
 
     def append(self, values: Sequence[CellInput]) -> None:
         if len(values) != len(self.columns):
@@ -260,38 +273,28 @@ class TableSheet:
         if part.rows >= self._book.max_rows:
             self._new_part()
             part = self._parts[-1]
-        ws = part.ws
-        streamed = self._book.streamed
+        if part.stream is not None:
+            part.stream.append(values)
+        else:
+            self._append_cells(part.ws, values)
+        part.rows += 1
+
+    def _append_cells(self, ws: Any, values: Sequence[CellInput]) -> None:
+        """A row of openpyxl cells, for a workbook kept in memory."""
         row = []
-        for index, (value, column) in enumerate(zip(values, self.columns, strict=True)):
-            fmt = NUMBER_FORMATS.get(column.kind)
-            if (
-                streamed
-                and fmt is not None
-                and not column.wrap
-                and isinstance(value, int | float | date)
-                and not isinstance(value, bool)
-            ):
-                cell = part.reusable.get(index)
-                if cell is None:
-                    cell = part.reusable[index] = _new_cell(ws, None)
-                    cell.number_format = fmt
-                cell.value = _plain_datetime(value) if isinstance(value, datetime) else value
-                row.append(cell)
-                continue
+        for value, column in zip(values, self.columns, strict=True):
             cell = _make_cell(ws, value, column.kind)
             if column.wrap and value is not None:
                 if not isinstance(cell, _XlCell):
                     cell = _new_cell(ws, cell)
                     if isinstance(value, str):
                         cell.data_type = "s"
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = _WRAP
             row.append(cell)
         ws.append(row)
         for cell in row:
             if isinstance(cell, _XlCell) and cell.hyperlink is not None:
                 cell.hyperlink.ref = cell.coordinate  # openpyxl's normal mode leaves A1
-        part.rows += 1
 
     def extend(self, rows: Iterable[Sequence[CellInput]]) -> None:
         for values in rows:
@@ -309,6 +312,11 @@ class TableSheet:
         last_column = get_column_letter(len(self.columns))
         for part in self._parts:
             part.ws.auto_filter.ref = f"A1:{last_column}{part.rows}"
+            if part.stream is not None:
+                # openpyxl writes the sheet's <hyperlinks> and their relationships.
+                part.ws._hyperlinks.extend(
+                    Hyperlink(ref=ref, target=target) for ref, target in part.stream.hyperlinks
+                )
             for column, choices, allow_blank in self._validations:
                 letter = get_column_letter(column + 1)
                 quoted = ",".join(choice.replace('"', "'") for choice in choices)
@@ -356,10 +364,11 @@ class _Book:
         self._tables: list[TableSheet] = []
         self._charts: list[tuple[Chart, TableSheet, TableSheet | SummarySheet | None]] = []
         self._titles: set[str] = set()
+        self._style_ids: dict[tuple[str | None, bool, bool], int] = {}
         self._saved = False
 
     def _unique_title(self, title: str, number: int = 1) -> str:
-        base = _SHEET_TITLE_FORBIDDEN.sub("_", _clean_text(title)).strip("'") or "Sheet"
+        base = _SHEET_TITLE_FORBIDDEN.sub("_", clean_text(title)).strip("'") or "Sheet"
         while True:
             suffix = f" ({number})" if number > 1 else ""
             candidate = base[: _SHEET_TITLE_MAX - len(suffix)] + suffix
@@ -370,6 +379,35 @@ class _Book:
 
     def _create_sheet(self, title: str, number: int = 1) -> Any:
         return self._wb.create_sheet(self._unique_title(title, number))
+
+    def _style_id(self, ws: Any, number_format: str | None, *, wrap: bool, link: bool) -> int:
+        """The index of a cell style in the workbook's styles, registered on first use."""
+        key = (number_format, wrap, link)
+        if key not in self._style_ids:
+            cell = _new_cell(ws, None)
+            if number_format is not None:
+                cell.number_format = number_format
+            if wrap:
+                cell.alignment = _WRAP
+            if link:
+                cell.font = _LINK_FONT
+            self._style_ids[key] = int(cell.style_id) if cell.has_style else 0
+        return self._style_ids[key]
+
+    def _column_styles(self, ws: Any, index: int, column: Column) -> ColumnStyles:
+        """The styles of a streamed column's cells, by kind of value."""
+        wrap = column.wrap
+        dated = column.kind in (ColumnKind.DATE, ColumnKind.DATETIME)
+        day = NUMBER_FORMATS[column.kind if dated else ColumnKind.DATE]
+        moment = NUMBER_FORMATS[column.kind if dated else ColumnKind.DATETIME]
+        return ColumnStyles(
+            letter=get_column_letter(index + 1),
+            number=self._style_id(ws, NUMBER_FORMATS.get(column.kind), wrap=wrap, link=False),
+            date=self._style_id(ws, day, wrap=wrap, link=False),
+            datetime=self._style_id(ws, moment, wrap=wrap, link=False),
+            text=self._style_id(ws, None, wrap=wrap, link=False),
+            link=self._style_id(ws, None, wrap=wrap, link=True),
+        )
 
     def add_sheet(self, title: str, columns: Sequence[Column]) -> TableSheet:
         table = TableSheet(self, title, columns)
@@ -447,6 +485,14 @@ class _Book:
             anchor = chart.anchor or "D2"
         ws.add_chart(native, anchor)
 
+    def _streams(self) -> list[tuple[Any, SheetRows]]:
+        return [
+            (part.ws, part.stream)
+            for table in self._tables
+            for part in table._parts
+            if part.stream is not None
+        ]
+
     def discard(self) -> None:
         """Give up a workbook without saving it (e.g. after an error while filling it)."""
         if not self._saved:
@@ -454,11 +500,26 @@ class _Book:
             self._discard_streams()
 
     def _discard_streams(self) -> None:
-        # Streamed sheets hold open temporary files: close them cleanly.
+        for _ws, stream in self._streams():
+            stream.close()
+        # Streamed openpyxl sheets hold open temporary files: close them cleanly.
         if self._wb.write_only:
             for ws in self._wb.worksheets:
                 if not ws.closed:
                     ws.close()
+
+    def _write_package(self, temporary: str) -> None:
+        if not self._wb.write_only:
+            self._wb.save(temporary)
+            return
+        # openpyxl writes the package with each table's header alone (small: in memory),
+        # then the rows are spliced into the sheet parts.
+        package = io.BytesIO()
+        self._wb.save(package)
+        package.seek(0)
+        rows = {ws.path.lstrip("/"): stream for ws, stream in self._streams()}
+        with open(temporary, "wb") as dest:
+            splice_rows(package, dest, rows)
 
     def save(self, path: Path) -> None:
         """Write the file atomically: a report is complete, or the old file stays."""
@@ -483,7 +544,7 @@ class _Book:
                 )
             ) from exc
         try:
-            self._wb.save(temporary)
+            self._write_package(temporary)
             os.replace(temporary, path)
         except OSError as exc:
             Path(temporary).unlink(missing_ok=True)
@@ -496,10 +557,13 @@ class _Book:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        finally:
+            for _ws, stream in self._streams():
+                stream.close()
 
 
 class Workbook(_Book):
-    """A streamed workbook for big tables (openpyxl write-only mode)."""
+    """A streamed workbook for big tables: rows as XML in temporary files, flat memory."""
 
     def __init__(self, *, max_rows: int = EXCEL_MAX_ROWS) -> None:
         super().__init__(write_only=True, max_rows=max_rows)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import tracemalloc
 import zipfile
 from datetime import UTC, date, datetime
+from enum import IntEnum
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
 from conftest import write
 
 from app.i18n import set_language
-from app.workbook import WorkbookError
+from app.workbook import WorkbookError, sheet_xml
 from app.workbook.reader import location, match_header, open_workbook
 from app.workbook.writer import (
     Chart,
@@ -101,6 +105,9 @@ def test_a_table_past_the_row_limit_continues_on_numbered_sheets_with_its_header
         names += [r[0].value for r in ws.iter_rows(min_row=2)]
     assert names == [f"fichier {n}.pdf" for n in range(1, 9)]
     assert wb["Inventaire (3)"].max_row == 3  # 2 rows left + header
+    # Links live in each sheet's own part: the last sheet's point at its own rows.
+    link = wb["Inventaire (3)"]["G3"].hyperlink
+    assert (link.ref, link.target) == ("G3", "https://example.org/8")
 
 
 def test_text_stays_text_even_when_it_looks_like_a_formula_or_is_not_printable(
@@ -120,6 +127,185 @@ def test_text_stays_text_even_when_it_looks_like_a_formula_or_is_not_printable(
     assert values[2].value == "bell\ufffd.txt"
     assert values[3].value == "bad\ufffd.txt"
     assert len(values[4].value) == 32_767
+
+
+class _Level(IntEnum):
+    HIGH = 3
+
+
+def test_streamed_cells_of_every_kind_read_back_with_their_formats(tmp_path: Path) -> None:
+    k = ColumnKind
+    columns = [
+        Column("Texte"),
+        Column("Entier", k.INTEGER),
+        Column("Décimal", k.DECIMAL),
+        Column("Part", k.PERCENT),
+        Column("Jour", k.DATE),
+        Column("Moment", k.DATETIME),
+        Column("Note", k.TEXT, wrap=True),
+    ]
+    book = Workbook()
+    table = book.add_sheet("Valeurs", columns)
+    table.append(
+        ["a", 1, 2.5, 0.5, date(2024, 2, 29), datetime(2024, 2, 29, 23, 59, 59), "long\nnote"]
+    )
+    table.append(
+        [True, _Level.HIGH, 3, float("nan"), datetime(2024, 1, 1, 12), date(2024, 1, 2), 42]
+    )
+    table.append([date(2023, 5, 6), None, -1.25e-7, 1.0, None, None, False])
+    table.append(["", "", "", "", "", "", ""])
+    assert table.row_count == 4
+    book.save(tmp_path / "valeurs.xlsx")
+
+    ws = openpyxl.load_workbook(tmp_path / "valeurs.xlsx")["Valeurs"]
+    assert ws.auto_filter.ref == "A1:G5"
+
+    def seen(ref: str) -> tuple[object, str]:
+        return ws[ref].value, ws[ref].number_format
+
+    assert seen("A2") == ("a", "General")
+    assert seen("B2") == (1, "#,##0")
+    assert seen("C2") == (2.5, "#,##0.00")
+    assert seen("D2") == (0.5, "0.0 %")
+    assert seen("E2") == (datetime(2024, 2, 29), "dd/mm/yyyy")
+    assert seen("F2") == (datetime(2024, 2, 29, 23, 59, 59), "dd/mm/yyyy hh:mm")
+    assert ws["G2"].value == "long\nnote"
+    assert ws["G2"].alignment.wrap_text
+    assert ws["G2"].alignment.vertical == "top"
+    assert (ws["A3"].value, ws["A3"].data_type) == (True, "b")
+    assert seen("B3") == (3, "#,##0")
+    assert seen("C3") == (3, "#,##0.00")
+    assert ws["D3"].value is None  # Excel has no NaN
+    assert seen("E3") == (datetime(2024, 1, 1, 12), "dd/mm/yyyy")  # the column's format
+    assert seen("F3") == (datetime(2024, 1, 2), "dd/mm/yyyy hh:mm")
+    assert ws["G3"].value == 42
+    assert ws["G3"].alignment.wrap_text
+    assert seen("A4") == (datetime(2023, 5, 6), "dd/mm/yyyy")  # a date shows as a date anywhere
+    assert ws["C4"].value == -1.25e-7
+    assert ws["G4"].value is False
+    assert [c.value for c in ws[5]] == [None] * 7
+    # Readers that trust the sheet's dimension see every row, all as wide as the table.
+    streamed = openpyxl.load_workbook(tmp_path / "valeurs.xlsx", read_only=True)["Valeurs"]
+    assert streamed.calculate_dimension() == "A1:G5"
+    assert list(streamed.iter_rows(min_row=5, values_only=True)) == [(None,) * 7]
+
+
+def test_streamed_text_is_escaped_cleaned_and_kept_exactly(tmp_path: Path) -> None:
+    texts = {
+        "Dupont & fils <devis>.pdf": "Dupont & fils <devis>.pdf",
+        "  espaces autour  ": "  espaces autour  ",
+        "\u00a0insécable": "\u00a0insécable",
+        "tab\there": "tab\there",
+        "ligne\r\nsuite": "ligne\r\nsuite",
+        "dossier 📁 éàç ]]> &amp;": "dossier 📁 éàç ]]> &amp;",
+        "nul\x00 et \x1b": "nul\ufffd et \ufffd",
+        "non\ufffe\uffff": "non\ufffd\ufffd",
+        "bad\udcff.txt": "bad\ufffd.txt",
+    }
+    book = Workbook()
+    table = book.add_sheet("Noms", [Column("Nom"), Column("Lien", ColumnKind.HYPERLINK)])
+    for text in texts:
+        table.append([text, Link("https://example.org/?a=1&b=<2>", text)])
+    table.append(["é" * 40_000, None])
+    book.save(tmp_path / "noms.xlsx")
+
+    with zipfile.ZipFile(tmp_path / "noms.xlsx") as archive:
+        assert archive.testzip() is None
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                ElementTree.fromstring(archive.read(name))  # well-formed, or raises
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert '<t xml:space="preserve">  espaces autour  </t>' in sheet
+    ws = openpyxl.load_workbook(tmp_path / "noms.xlsx")["Noms"]
+    for row, expected in enumerate(texts.values(), start=2):
+        assert ws.cell(row=row, column=1).value == expected
+        assert ws.cell(row=row, column=2).value == expected
+        assert ws.cell(row=row, column=2).hyperlink.target == "https://example.org/?a=1&b=<2>"
+        assert ws.cell(row=row, column=2).font.underline == "single"
+    long = ws.cell(row=len(texts) + 2, column=1).value
+    assert len(long) == 32_767
+    assert long.endswith("é…")
+
+
+def test_a_streamed_table_registers_each_style_once(tmp_path: Path) -> None:
+    book = Workbook()
+    table = book.add_sheet("Inventaire", INVENTORY)
+    for n in range(1, 29):
+        table.append(_inventory_row(n))  # type: ignore[arg-type]
+    book.add_sheet("Autre", INVENTORY).append(_inventory_row(1))  # type: ignore[arg-type]
+    book.save(tmp_path / "styles.xlsx")
+    with zipfile.ZipFile(tmp_path / "styles.xlsx") as archive:
+        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    formats = styles.find(f"{main}cellXfs")
+    assert formats is not None
+    # Default, bold header, four number formats (#,##0 shared), the link font.
+    assert len(formats) == 7
+
+
+def test_streamed_rows_are_not_kept_in_memory(tmp_path: Path) -> None:
+    book = Workbook()
+    table = book.add_sheet("Inventaire", [Column("Chemin"), Column("Taille", ColumnKind.BYTES)])
+    path = "/srv/partage/Urbanisme/permis de construire/2019/dossier " + "x" * 100
+    tracemalloc.start()
+    try:
+        for n in range(40_000):  # about 10 MB of XML
+            table.append([f"{path}{n}.pdf", n])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 1024 * 1024
+    book.save(tmp_path / "grand.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "grand.xlsx", read_only=True)["Inventaire"]
+    last = list(ws.iter_rows(min_row=40_001, values_only=True))
+    assert last == [(f"{path}39999.pdf", 39_999)]
+
+
+def test_links_past_excels_limit_per_sheet_stay_as_plain_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sheet_xml, "MAX_LINKS", 2)  # Excel's is 65,530 per sheet
+    book = Workbook(max_rows=4)
+    table = book.add_sheet("Liens", [Column("Lien", ColumnKind.HYPERLINK)])
+    for n in range(1, 6):
+        table.append([Link(f"https://example.org/{n}", f"lien {n}")])
+    book.save(tmp_path / "liens.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "liens.xlsx")
+    first, second = wb["Liens"], wb["Liens (2)"]
+    assert [c.value for c in first["A"][1:]] == ["lien 1", "lien 2", "lien 3"]
+    assert [bool(c.hyperlink) for c in first["A"][1:]] == [True, True, False]
+    assert not first["A4"].font.underline
+    assert [bool(c.hyperlink) for c in second["A"][1:]] == [True, True]  # a new sheet, anew
+
+
+def test_a_full_temporary_folder_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*_args: object, **_kwargs: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    book = Workbook()
+    table = book.add_sheet("T", [Column("Nom")])
+    monkeypatch.setattr(sheet_xml.tempfile, "TemporaryFile", full)
+    with pytest.raises(WorkbookError, match=r"temporary folder .*No space left on device"):
+        table.extend([f"fichier {n}"] for n in range(1000))
+    book.discard()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_temporary_rows_are_deleted_after_saving_or_giving_up(tmp_path: Path) -> None:
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    before = open_files()
+    for give_up in (False, True):
+        book = Workbook(max_rows=300)
+        table = book.add_sheet("T", [Column("Nom")])
+        for n in range(1000):  # four sheets, each with its file of rows
+            table.append([f"fichier {n}"])
+        if give_up:
+            book.discard()
+        else:
+            book.save(tmp_path / "t.xlsx")
+        assert open_files() == before
 
 
 def test_aware_datetimes_are_written_in_local_time_without_zone(tmp_path: Path) -> None:
