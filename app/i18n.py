@@ -82,6 +82,12 @@ def _(message: str) -> str:
     return _catalog.get(message, message)
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural message by the language's rule (French: 0 and 1 are singular)."""
+    one = n <= 1 if _language == "fr" else n == 1
+    return _(singular if one else plural)
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction; translate it where it is shown."""
     return message

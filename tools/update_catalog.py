@@ -30,8 +30,13 @@ def extract(package: Path) -> dict[str, str]:
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
                 continue
             args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
             if node.func.id in MARKERS and args and isinstance(args[0], str):
-                found.setdefault(args[0], f"{path.relative_to(ROOT)}:{node.lineno}")
+                found.setdefault(args[0], where)
+            elif node.func.id == "ngettext":  # singular and plural are both messages
+                for text in args[:2]:
+                    if isinstance(text, str):
+                        found.setdefault(text, where)
     return found
 
 

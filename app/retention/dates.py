@@ -11,7 +11,7 @@ import calendar
 from datetime import date, timedelta
 
 from app.errors import AppError
-from app.i18n import _
+from app.i18n import _, ngettext
 
 
 def add_period(start: date, value: int, unit: str) -> date:
@@ -39,7 +39,7 @@ def period_text(value: int | None, unit: str) -> str:
     if value is None:
         return ""
     if unit == "year":
-        return _("{n} year").format(n=value) if value == 1 else _("{n} years").format(n=value)
+        return ngettext("{n} year", "{n} years", value).format(n=value)
     if unit == "month":
-        return _("{n} month").format(n=value) if value == 1 else _("{n} months").format(n=value)
-    return _("{n} day").format(n=value) if value == 1 else _("{n} days").format(n=value)
+        return ngettext("{n} month", "{n} months", value).format(n=value)
+    return ngettext("{n} day", "{n} days", value).format(n=value)
