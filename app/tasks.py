@@ -76,15 +76,25 @@ def ignore_progress(_: Progress) -> None:
 
 
 class Throttle:
-    """Forwards at most `rate` progress reports per second; the final one always passes."""
+    """Forwards at most `rate` progress reports per second; the final one always passes.
 
-    def __init__(self, sink: ProgressSink, rate: float = 10.0) -> None:
+    `before` runs just before each forwarded report: long work commits its pending writes
+    there, because a sink may block (the window pauses a scan inside it) and must not hold
+    the project's write lock meanwhile.
+    """
+
+    def __init__(
+        self, sink: ProgressSink, rate: float = 10.0, before: Callable[[], None] | None = None
+    ) -> None:
         self._sink = sink
         self._interval = 1.0 / rate
         self._last = 0.0
+        self._before = before
 
     def __call__(self, progress: Progress, *, force: bool = False) -> None:
         now = time.monotonic()
         if force or now - self._last >= self._interval:
             self._last = now
+            if self._before is not None:
+                self._before()
             self._sink(progress)

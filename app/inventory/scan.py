@@ -190,7 +190,9 @@ class _ScanRun:
         self.project = project
         self.options = options
         self.token = token
-        self.throttle = Throttle(progress)
+        # Reports are sent at checkpoints; committing first means a sink that blocks (a paused
+        # scan in the window) never holds the project's write lock.
+        self.throttle = Throttle(progress, before=self._commit_before_report)
         self.db = BatchTransaction(project)
         self.workers = options.workers or os.cpu_count() or 1
         self.max_in_flight = self.workers * 2
@@ -823,6 +825,10 @@ class _ScanRun:
     def _checkpoint(self) -> None:
         self._flush_inserts()
         self.db.maybe_commit()
+
+    def _commit_before_report(self) -> None:
+        self._flush_inserts()
+        self.db.commit()
 
     def _flush_inserts(self) -> None:
         if self.pending_inserts:
