@@ -15,6 +15,7 @@ from app.errors import AppError
 from app.i18n import _
 from app.project.sources import resolve_source
 from app.project.store import Project, utc_now
+from app.project.undo import command
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +55,25 @@ def get_metadata(conn: sqlite3.Connection, target: Target) -> list[dict[str, Any
 
 
 def set_metadata(project: Project, target: Target, content: list[dict[str, Any]]) -> None:
-    column = "directory_id" if target.kind == "directory" else "file_id"
-    with project.write() as db:
-        db.execute(f"DELETE FROM unit_metadata WHERE {column} = ?", (target.id,))
-        if content:
-            db.execute(
-                f"INSERT INTO unit_metadata ({column}, content, updated_at) VALUES (?, ?, ?)",
-                (target.id, json.dumps(content, ensure_ascii=False), utc_now()),
-            )
+    """Replace a unit's metadata (one undoable edit)."""
+    label = _("Describe {path}").format(path=target.rel_path or "/")
+    set_metadata_many(project, [(target, content)], label)
+
+
+def set_metadata_many(
+    project: Project, items: list[tuple[Target, list[dict[str, Any]]]], label: str
+) -> None:
+    """Replace the metadata of several units at once: one transaction, one undoable edit."""
+    now = utc_now()
+    with command(project, label) as db:
+        for target, content in items:
+            column = "directory_id" if target.kind == "directory" else "file_id"
+            db.execute(f"DELETE FROM unit_metadata WHERE {column} = ?", (target.id,))
+            if content:
+                db.execute(
+                    f"INSERT INTO unit_metadata ({column}, content, updated_at) VALUES (?, ?, ?)",
+                    (target.id, json.dumps(content, ensure_ascii=False), now),
+                )
 
 
 def metadata_below(

@@ -30,6 +30,8 @@ TRACKED_TABLES = (
     "unit_metadata",
     "project_setting",
     "mission",
+    "imported_unit",  # trees imported from a Resip CSV or a SIP, restructured by hand
+    "imported_object",
 )
 MAX_COMMANDS = 200
 

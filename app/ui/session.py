@@ -23,6 +23,8 @@ class Session(QObject):
     metadata_changed = Signal()  # descriptive metadata of units
     outbox_changed = Signal()  # packages queued, sent, answered
     status_message = Signal(str)  # a short message for the status bar
+    # "Problems are places": show a unit (app.project.metadata.Target) on a page (page id).
+    reveal_requested = Signal(str, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -32,3 +32,9 @@ class Page(QWidget):
 
     def activated(self) -> None:
         """Called when the page is shown."""
+
+    def step_state(self) -> tuple[str, str] | None:
+        """Where this step stands, for the step bar: ("done" | "todo" | "problems", a short
+        sentence), or None when it has nothing to say. Called on the GUI thread after the
+        session's signals: keep it to a quick query."""
+        return None

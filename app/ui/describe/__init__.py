@@ -1,0 +1,1 @@
+"""Widgets of the Décrire page: unit browser, structured editor, expert XML view."""

@@ -1,0 +1,1 @@
+"""Qt item models over the project store: paged, SQL-sorted, never a proxy over big data."""

@@ -1,0 +1,1 @@
+"""The work behind the Paquets page: checking and building a transfer (no widgets here)."""

@@ -1,0 +1,1 @@
+"""Widgets of the Conservation page: referentials, rules per series, states, eliminations."""

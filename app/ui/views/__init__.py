@@ -1,0 +1,1 @@
+"""Custom-drawn views and the Explore page's panels."""

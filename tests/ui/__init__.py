@@ -1,0 +1,1 @@
+"""UI tests (pytest-qt, offscreen); a package so its conftest does not shadow tests/conftest.py."""
