@@ -25,6 +25,7 @@ from app.inventory.formats import family_of
 from app.inventory.report import build_report
 from app.inventory.scan import ScanOptions, scan
 from app.project import MissionIdentity, Project
+from app.project.metadata import Target
 from app.project.store import utc_now
 from app.ui import preview as preview_module
 from app.ui.models.file_query import FileColumn, year_bounds_ns
@@ -160,6 +161,51 @@ def test_selecting_a_folder_lists_exactly_its_files(qtbot: QtBot, opened: Explor
     assert set(_listed_ids(opened)) == below
     assert len(below) == top_files
     assert opened.breadcrumb.path()[-1] == (top_id, top_path)
+
+
+def _selected_file_ids(page: ExplorePage) -> list[int]:
+    rows = page.files.selectionModel().selectedRows()
+    return [page.file_model.file_id(index.row()) for index in rows]
+
+
+def test_reveal_goes_to_a_deep_file_and_to_a_folder(qtbot: QtBot, opened: ExplorePage) -> None:
+    """A problem of another page (a scan error, a file left out of a package) leads here."""
+    conn = _conn(opened)
+    file_id, rel_path, folder_id = conn.execute(
+        "SELECT f.id, f.rel_path, f.dir_id FROM file f JOIN directory d ON d.id = f.dir_id"
+        " WHERE f.state = 'present' ORDER BY d.depth DESC, f.rel_path DESC LIMIT 1"
+    ).fetchone()
+    assert rel_path.count("/") >= 2, "a file a few levels deep"
+    assert opened.reveal(Target("file", file_id, rel_path))
+    _wait(qtbot, opened)
+    current = opened.tree.currentIndex()
+    assert current.data(FOLDER_ID_ROLE) == folder_id
+    assert opened.folder_id == folder_id
+    parent = current.parent()
+    while parent.isValid():  # every level above is open, so the folder is visible
+        assert opened.tree.isExpanded(parent)
+        parent = parent.parent()
+    assert _selected_file_ids(opened) == [file_id]
+    assert opened.tabs.currentWidget() is opened.files_tab
+
+    # Shown again while a search hides it: the filters give way to the file.
+    opened.filters.search.setText("no file is called like this")
+    qtbot.keyClick(opened.filters.search, Qt.Key.Key_Return)
+    _wait(qtbot, opened)
+    assert file_id not in _listed_ids(opened)
+    assert opened.reveal(Target("file", file_id, rel_path))
+    _wait(qtbot, opened)
+    assert file_id in _listed_ids(opened)
+    assert _selected_file_ids(opened) == [file_id]
+
+    # A folder: selected in the tree, its files listed.
+    top_id, top_path = conn.execute(
+        "SELECT id, rel_path FROM directory WHERE depth = 1 ORDER BY rel_path LIMIT 1"
+    ).fetchone()
+    assert opened.reveal(Target("directory", top_id, top_path))
+    _wait(qtbot, opened)
+    assert opened.tree.currentIndex().data(FOLDER_ID_ROLE) == top_id
+    assert not opened.reveal(Target("file", -1, "gone.txt"))
 
 
 def test_sorting_and_searching_are_done_by_the_database(qtbot: QtBot, opened: ExplorePage) -> None:

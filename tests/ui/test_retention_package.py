@@ -214,8 +214,9 @@ def test_package_of_a_series_is_built_valid_and_queued(
     task = page.build()
     assert task is not None
     wait_idle(window)
-    result = page.build_result
-    assert result is not None
+    assert page.build_result is not None
+    assert len(page.build_result.packages) == 1
+    result = page.build_result.packages[0]
     assert result.report is not None
     assert result.report.valid, result.report.problems
     assert result.report.xsd_checked
@@ -266,8 +267,72 @@ def test_package_of_a_folder_lists_left_out_files_that_lead_to_them(
     page.build()
     wait_idle(window)
     assert page.build_result is not None
-    assert page.build_result.report is not None
-    assert page.build_result.report.valid
+    assert page.build_result.valid
+
+
+def test_package_split_under_a_size_limit_gives_several_valid_packages_all_queued(
+    window: MainWindow,
+    classified: Path,
+    wait_idle: WaitIdle,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    drop = tmp_path / "depot"
+    drop.mkdir()
+    save_settings(
+        Settings(servers=[ServerSettings(name="Dépôt AD", kind="folder", url=str(drop))]),
+        settings_file(),
+    )
+    page = open_page(window, classified, "package", wait_idle)
+    assert isinstance(page, PackagePage)
+    page.schemas = SCHEMAS
+    out = tmp_path / "paquets"
+    page.out_dir.setText(str(out))
+    page.set_series(["1D"])
+    qtbot.waitUntil(lambda: not page.busy(), timeout=30_000)
+    check = page.check_result
+    assert check is not None
+    assert not check.errors, [p.message for p in check.problems]
+    assert check.objects >= 3
+
+    # A third of the series' size per package: it needs several packages.
+    kilobytes = max(1, check.bytes // 3000)
+    page.max_size.setValue(kilobytes)
+    page.max_size_unit.setCurrentIndex(page.max_size_unit.findData(1000))
+    assert page.split_limits().max_bytes == kilobytes * 1000
+    assert page.split_limits().max_objects is None
+    page.build()
+    wait_idle(window)
+    result = page.build_result
+    assert result is not None
+    packages = result.packages
+    assert len(packages) >= 2
+    assert result.valid, result.problems
+    assert sorted(p.package.path for p in packages) == sorted(out.glob("*.zip"))
+    assert sum(p.package.objects for p in packages) == check.objects
+    for built in packages:  # a file bigger than the limit makes a package alone
+        assert built.package.content_bytes <= kilobytes * 1000 or built.package.objects == 1
+        assert validate_sip(built.package.path, schemas=SCHEMAS).valid
+    listed = [page.package_list.item(i).text() for i in range(page.package_list.count())]
+    assert len(listed) == len(packages)
+    for built, text in zip(packages, listed, strict=True):
+        assert built.package.path.name in text
+    assert page.package_list.isVisibleTo(page)
+
+    # One package chosen in the list is queued alone; none chosen, all are.
+    page.package_list.item(1).setSelected(True)
+    assert page.packages_to_queue() == [packages[1]]
+    page.queue("Dépôt AD")
+    wait_idle(window)
+    project = window.session.project
+    assert project is not None
+    queued = [r[0] for r in project.conn.execute("SELECT message_identifier FROM transfer")]
+    assert queued == [packages[1].package.message_identifier]
+    page.package_list.clearSelection()
+    page.queue_dialog()
+    wait_idle(window)
+    queued = [r[0] for r in project.conn.execute("SELECT message_identifier FROM transfer")]
+    assert sorted(queued) == sorted(p.package.message_identifier for p in packages)
 
 
 def test_reports_page_writes_the_workbook_and_the_slips(

@@ -4,15 +4,16 @@
 worth knowing, each problem with the folder or file it is about when there is one: missing
 rule ids, rules or agencies the SAE's referentials do not know, descriptions the SEDA
 version refuses, files left out. `build_transfer` does it for real: the same plan, a check
-that the files did not change since the scan, the SIP zip, then the validation of the zip
-against the official schemas.
+that the files did not change since the scan, the SIP zip (or several, when the transfer is
+split under a size or file-count limit), then the validation of each zip against the
+official schemas.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.errors import AppError
@@ -29,6 +30,7 @@ from app.seda.package import (
     PackOptions,
     check_sources,
     remove_stale_partials,
+    split_transfer,
     write_package,
 )
 from app.seda.validate import UnusableSipError, ValidationReport, validate_sip
@@ -67,11 +69,36 @@ class CheckResult:
         return [p for p in self.problems if p.severity == "error"]
 
 
-@dataclass(slots=True)
-class BuildResult:
+@dataclass(frozen=True, slots=True)
+class SplitLimits:
+    """Most bytes and files per package (None: no limit); beyond, several packages."""
+
+    max_bytes: int | None = None
+    max_objects: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedPackage:
+    """One package written, with its validation (None when it cannot be read back)."""
+
     package: BuiltPackage
     report: ValidationReport | None
+
+    @property
+    def valid(self) -> bool:
+        return self.report is not None and self.report.valid
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """The packages of one build (several when split), and the problems of them all."""
+
+    packages: list[ValidatedPackage]
     problems: list[PackageProblem]
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.packages) and all(p.valid for p in self.packages)
 
 
 def management_of(
@@ -209,8 +236,10 @@ def build_transfer(
     schemas: Path | None,
     token: CancelToken,
     progress: ProgressSink,
+    limits: SplitLimits = SplitLimits(),
 ) -> BuildResult:
-    """Plan, check, pack and validate one SIP; raises AppError when it cannot be built."""
+    """Plan, check, pack and validate the SIPs (one unless `limits` split the transfer);
+    raises AppError when they cannot be built. A failed or cancelled build leaves no package."""
     checked = check_transfer(project, choice, header, version=version, profile=profile)
     if checked.errors:
         raise AppError(
@@ -220,32 +249,62 @@ def build_transfer(
             details="\n".join(f"{p.where}: {p.message}" for p in checked.errors[:50]),
         )
     plan = _plan(project, choice, header, version)
-    objects = plan.transfer.objects()
-    check_sources(objects, plan.expected_mtimes)
+    check_sources(plan.transfer.objects(), plan.expected_mtimes)
+    parts = split_transfer(
+        plan.transfer, max_bytes=limits.max_bytes, max_objects=limits.max_objects
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_partials(out_dir)
-    dest = out_dir / f"{plan.transfer.header.message_identifier}.zip"
-    package = write_package(
-        plan.transfer,
-        dest,
-        options=PackOptions(version=version, profile=profile),
-        token=token,
-        progress=progress,
-    )
-    problems = [p for p in checked.problems if p.severity != "error"]
+    several = len(parts) > 1
+    packages: list[ValidatedPackage] = []
+    problems: list[PackageProblem] = []
+    written: list[Path] = []
+    try:
+        for part in parts:
+            dest = out_dir / f"{part.header.message_identifier}.zip"
+            package = write_package(
+                part,
+                dest,
+                options=PackOptions(version=version, profile=profile),
+                token=token,
+                progress=progress,
+            )
+            written.append(package.path)
+            report, found = _validate(package, schemas, profile, token, progress)
+            packages.append(ValidatedPackage(package, report))
+            for problem in found:
+                where = f"{package.path.name}: {problem.where}" if several else problem.where
+                problems.append(replace(problem, where=where))
+    except BaseException:
+        for path in written:  # a split transfer is built whole or not at all
+            path.unlink(missing_ok=True)
+        raise
+    problems += [p for p in checked.problems if p.severity != "error"]
+    return BuildResult(packages, problems)
+
+
+def _validate(
+    package: BuiltPackage,
+    schemas: Path | None,
+    profile: str,
+    token: CancelToken,
+    progress: ProgressSink,
+) -> tuple[ValidationReport | None, list[PackageProblem]]:
+    """The validation report of a written package, and its problems to list."""
     try:
         report = validate_sip(
             package.path, schemas=schemas, profile=profile, token=token, progress=progress
         )
     except UnusableSipError as exc:
-        problems.insert(0, PackageProblem("error", exc.message, package.path.name))
-        return BuildResult(package, None, problems)
-    for p in report.problems:
-        where = p.where + (f" ({_('line')} {p.line})" if p.line else "")
-        problems.insert(0, PackageProblem(p.severity.value, p.message, where))
+        return None, [PackageProblem("error", exc.message, package.path.name)]
+    problems = [
+        PackageProblem(
+            p.severity.value, p.message, p.where + (f" ({_('line')} {p.line})" if p.line else "")
+        )
+        for p in report.problems
+    ]
     if not report.xsd_checked:
-        problems.insert(
-            0,
+        problems.append(
             PackageProblem(
                 "info",
                 _(
@@ -255,4 +314,4 @@ def build_transfer(
                 package.path.name,
             ),
         )
-    return BuildResult(package, report, problems)
+    return report, problems

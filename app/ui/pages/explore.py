@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_bytes, format_count
+from app.project.metadata import Target
 from app.tasks import CancelToken
 from app.ui.models.file_query import EXCLUDED, UNCLASSIFIED, FileColumn, FileQuery
 from app.ui.models.files import FileListModel
@@ -462,6 +463,27 @@ class ExplorePage(Page):
         if self._whole_inventory and folder_id == self._folder_id:
             self._set_folder(folder_id, force=True)
 
+    def reveal(self, target: Target) -> bool:
+        """Select a folder in the tree, or a file in its folder's list (e.g. from a problem of
+        the Scan or Paquets page); False when it is no longer in the inventory."""
+        if self._dirty or self._conn is None:
+            self.reload()
+        folder = target.id if target.kind == "directory" else self._folder_of(target.id)
+        if folder is None:
+            return False
+        index = self.tree_model.index_of_folder(folder)
+        if not index.isValid():
+            return False
+        ancestor = index.parent()  # a deep folder: open every level above it
+        while ancestor.isValid():
+            self.tree.expand(ancestor)
+            ancestor = ancestor.parent()
+        if target.kind == "directory":
+            self.select_folder(folder)
+        else:
+            self._show_file_in_folder(target.id, folder)
+        return True
+
     def _tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             self._set_folder(int(current.data(FOLDER_ID_ROLE)))
@@ -664,8 +686,12 @@ class ExplorePage(Page):
         self.filters.clear(emit=False)
         self.select_folder(folder_id)
         self.tabs.setCurrentWidget(self.files_tab)
-        if not self.file_model.loading and self._select_file(file_id):
+        if self.file_model.loading:
+            return  # selected when the list arrives
+        if self._select_file(file_id):
             self._pending_file = None
+        else:  # the folder was already shown, filtered: list all its files again
+            self._set_folder(folder_id, force=True)
 
     def _select_file(self, file_id: int) -> bool:
         row = self.file_model.row_of(file_id)

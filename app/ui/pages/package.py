@@ -3,6 +3,8 @@
 The check runs by itself (off the GUI thread) whenever the choice changes and lists every
 problem with the unit or file it is about: double-click one to go there. The build runs as a
 task with its progress and a Cancel button; the package is validated as soon as it is written.
+A maximum size or number of files per package splits the transfer into several packages, each
+listed, validated and queued on its own.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QSpinBox,
     QSplitter,
     QStackedWidget,
     QTreeView,
@@ -37,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
-from app.i18n import _, format_bytes, format_count
+from app.i18n import N_, _, format_bytes, format_count
 from app.paths import settings_file
 from app.project.metadata import Target
 from app.project.preferences import TARGET_SERVER, get_preference, load_mission_preferences
@@ -57,6 +60,8 @@ from app.ui.packaging.build import (
     CheckResult,
     Choice,
     PackageProblem,
+    SplitLimits,
+    ValidatedPackage,
     build_transfer,
     check_transfer,
     default_output_folder,
@@ -68,12 +73,40 @@ from app.ui.simple_table import fill_table, make_table, row_data
 from app.ui.tasks import Task, TaskRunner
 
 CHECK_DELAY_MS = 500
+SIZE_UNITS = (
+    (N_("kB"), 1000),
+    (N_("MB"), 1000**2),
+    (N_("GB"), 1000**3),
+)  # as the SAEs state their limits
 
 
 def severity_label(severity: str) -> str:
     words = {"error": _("error"), "warning": _("warning"), "info": _("info")}
     marks = {"error": "⛔", "warning": "⚠", "info": "ℹ"}
     return f"{marks.get(severity, '')} {words.get(severity, severity)}".strip()
+
+
+def package_text(built: ValidatedPackage) -> str:
+    """What a built package holds and whether it is valid, in one line."""
+    p = built.package
+    text = _("Package {name}: {units} units, {files} files, {size}.").format(
+        name=p.path.name,
+        units=format_count(p.units),
+        files=format_count(p.objects),
+        size=format_bytes(p.content_bytes),
+    )
+    report = built.report
+    if report is None:
+        return text + " " + _("It cannot be read back.")
+    if report.valid and report.xsd_checked:
+        return (
+            text
+            + " ✓ "
+            + _("Valid against the SEDA {version} schema.").format(version=report.version)
+        )
+    if report.valid:
+        return text + " ✓ " + _("Valid (without the XSD check).")
+    return text + " ⛔ " + _("INVALID: {n} errors (see the list).").format(n=len(report.errors))
 
 
 class PackagePage(Page):
@@ -164,6 +197,28 @@ class PackagePage(Page):
         self.comment = QLineEdit()
         self.message_id = QLineEdit()
         self.message_id.setPlaceholderText(_("automatic"))
+        self.max_size = QSpinBox()
+        self.max_size.setRange(0, 999_999)
+        self.max_size.setSpecialValueText(_("no limit"))
+        self.max_size.setAccessibleName(_("Maximum size per package"))
+        self.max_size.setToolTip(
+            _("Beyond this size, the transfer is split into several packages (0: no limit)")
+        )
+        self.max_size_unit = QComboBox()
+        self.max_size_unit.setAccessibleName(_("Unit of the maximum size"))
+        for unit, factor in SIZE_UNITS:
+            self.max_size_unit.addItem(_(unit), factor)
+        self.max_size_unit.setCurrentIndex(len(SIZE_UNITS) - 1)
+        size_row = QHBoxLayout()
+        size_row.addWidget(self.max_size, 1)
+        size_row.addWidget(self.max_size_unit)
+        self.max_files = QSpinBox()
+        self.max_files.setRange(0, 99_999_999)
+        self.max_files.setSpecialValueText(_("no limit"))
+        self.max_files.setAccessibleName(_("Maximum files per package"))
+        self.max_files.setToolTip(
+            _("Beyond this number of files, the transfer is split into several packages")
+        )
         settings_box = QGroupBox(_("Package"))
         form = QFormLayout(settings_box)
         for label, widget, tip in (
@@ -193,6 +248,8 @@ class PackagePage(Page):
             ),
             (_("Comment"), self.comment, ""),
             (_("Message identifier"), self.message_id, ""),
+            (_("Maximum size per package"), size_row, ""),
+            (_("Maximum files per package"), self.max_files, ""),
         ):
             if isinstance(widget, QWidget):
                 widget.setAccessibleName(label)
@@ -246,6 +303,14 @@ class PackagePage(Page):
         self.result.setWordWrap(True)
         self.result.setAccessibleName(_("Built package"))
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.package_list = QListWidget()
+        self.package_list.setAccessibleName(_("Packages built"))
+        self.package_list.setToolTip(
+            _("Select the packages to queue; none selected: every valid package is queued")
+        )
+        self.package_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.package_list.setMaximumHeight(self.fontMetrics().height() * 8)
+        self.package_list.hide()
         self.open_button = QPushButton(icon("open"), _("Open the folder"))
         self.open_button.clicked.connect(self.open_folder)
         self.queue_button = QPushButton(icon("queue"), _("Queue for sending"))
@@ -269,6 +334,7 @@ class PackagePage(Page):
         right_layout.addWidget(QLabel("<b>" + _("Problems") + "</b>"))
         right_layout.addWidget(self.problem_table, 1)
         right_layout.addWidget(self.result)
+        right_layout.addWidget(self.package_list)
         right_layout.addLayout(after)
 
         splitter = QSplitter()
@@ -525,11 +591,21 @@ class PackagePage(Page):
         self.progress.setVisible(building)
         built = self.build_result is not None
         self.open_button.setEnabled(built)
-        self.queue_button.setEnabled(built and self._valid_build())
+        self.queue_button.setEnabled(bool(self.packages_to_queue()))
 
-    def _valid_build(self) -> bool:
+    def split_limits(self) -> SplitLimits:
+        """The most bytes and files per package chosen (None: no limit)."""
+        size = self.max_size.value() * int(self.max_size_unit.currentData())
+        return SplitLimits(max_bytes=size or None, max_objects=self.max_files.value() or None)
+
+    def packages_to_queue(self) -> list[ValidatedPackage]:
+        """The valid packages selected in the list, or all the valid ones if none is."""
         result = self.build_result
-        return result is not None and result.report is not None and result.report.valid
+        if result is None:
+            return []
+        rows = sorted(index.row() for index in self.package_list.selectedIndexes())
+        chosen = [result.packages[r] for r in rows] if rows else result.packages
+        return [p for p in chosen if p.valid]
 
     def build(self) -> Task | None:
         project = self.session.project
@@ -539,6 +615,7 @@ class PackagePage(Page):
         version, profile = str(self.version.currentData()), str(self.profile.currentData())
         out_dir = Path(self.out_dir.text().strip() or default_output_folder(project))
         schemas = self.schemas
+        limits = self.split_limits()
 
         def work(token: CancelToken, progress: ProgressSink) -> BuildResult:
             return build_transfer(
@@ -551,6 +628,7 @@ class PackagePage(Page):
                 schemas=schemas,
                 token=token,
                 progress=progress,
+                limits=limits,
             )
 
         task = TaskRunner.of(self.session).write(_("Building the package"), work)
@@ -561,6 +639,7 @@ class PackagePage(Page):
         task.finished.connect(self._update_buttons)
         self._build_task = task
         self.build_result = None
+        self._show_result()
         self.progress.setRange(0, 0)
         self.result.setText(_("Building…"))
         self._update_buttons()
@@ -583,46 +662,48 @@ class PackagePage(Page):
         self.build_result = result
         self._show_problems(list(result.problems))
         self._show_result()
-        self.session.status_message.emit(
-            _("Package written: {path}").format(path=result.package.path)
-        )
+        if len(result.packages) == 1:
+            message = _("Package written: {path}").format(path=result.packages[0].package.path)
+        else:
+            message = _("{n} packages written in {folder}").format(
+                n=len(result.packages), folder=result.packages[0].package.path.parent
+            )
+        self.session.status_message.emit(message)
 
     def _show_result(self) -> None:
         result = self.build_result
+        self.package_list.clear()
         if result is None:
             self.result.setText(_("No package built yet: check, then build."))
+            self.package_list.hide()
+        elif len(result.packages) == 1:
+            self.result.setText(package_text(result.packages[0]))
+            self.package_list.hide()
         else:
-            p = result.package
-            text = _("Package {name}: {units} units, {files} files, {size}.").format(
-                name=p.path.name,
-                units=format_count(p.units),
-                files=format_count(p.objects),
-                size=format_bytes(p.content_bytes),
+            invalid = sum(not p.valid for p in result.packages)
+            text = _("{n} packages built, split under the limits chosen.").format(
+                n=len(result.packages)
             )
-            report = result.report
-            if report is None:
-                text += " " + _("It cannot be read back.")
-            elif report.valid and report.xsd_checked:
-                text += " ✓ " + _("Valid against the SEDA {version} schema.").format(
-                    version=report.version
-                )
-            elif report.valid:
-                text += " ✓ " + _("Valid (without the XSD check).")
+            if invalid:
+                text += " ⛔ " + _("{n} of them INVALID (see the list).").format(n=invalid)
             else:
-                text += " ⛔ " + _("INVALID: {n} errors (see the list).").format(
-                    n=len(report.errors)
-                )
+                text += " ✓ " + _("All valid.")
             self.result.setText(text)
+            for package in result.packages:
+                item = QListWidgetItem(package_text(package))
+                item.setToolTip(str(package.package.path))
+                self.package_list.addItem(item)
+            self.package_list.show()
         self._update_buttons()
 
     def open_folder(self) -> None:
-        if self.build_result is not None:
-            folder = self.build_result.package.path.parent
+        if self.build_result is not None and self.build_result.packages:
+            folder = self.build_result.packages[0].package.path.parent
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def queue_dialog(self) -> None:
         project = self.session.project
-        if project is None or self.build_result is None:
+        if project is None or not self.packages_to_queue():
             return
         try:
             servers = [s.name for s in load_settings(settings_file()).servers]
@@ -644,14 +725,19 @@ class PackagePage(Page):
             self.queue(server)
 
     def queue(self, server: str) -> Task | None:
-        """Put the built package in the outbox for `server`."""
-        if self.build_result is None:
+        """Put the valid packages chosen in the list (or all of them) in the outbox."""
+        paths = [p.package.path for p in self.packages_to_queue()]
+        if not paths:
             return None
-        package = self.build_result.package.path
+        label = (
+            _("{name} queued for {server}.").format(name=paths[0].name, server=server)
+            if len(paths) == 1
+            else _("{n} packages queued for {server}.").format(n=len(paths), server=server)
+        )
         task = run_edit(
             self.session,
-            _("{name} queued for {server}.").format(name=package.name, server=server),
-            lambda p: enqueue(p, package, server),
+            label,
+            lambda project: [enqueue(project, path, server) for path in paths],
             changed=Changed.NOTHING,
         )
         if task is not None:
