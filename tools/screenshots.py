@@ -77,13 +77,14 @@ def _prepare_mission(work: Path, files: int) -> tuple[Path, Path]:
     from app.inventory.scan import ScanOptions, scan
     from app.paths import settings_file
     from app.project.preferences import MissionPreferences, save_mission_preferences
-    from app.project.store import MissionIdentity, Project
+    from app.project.store import Project
     from app.seda.from_project import HeaderOptions, SubtreeSelection, plan_transfer
     from app.seda.package import PackOptions, write_package
     from app.settings import ServerSettings, Settings, save_settings
     from app.transfer.connectors import make_connector
     from app.transfer.credentials import Credentials
     from app.transfer.outbox import Outbox, OutboxOptions, enqueue
+    from app.ui.pages.start import demo_identity
 
     drop = work / "depot-AD"
     drop.mkdir()
@@ -109,15 +110,7 @@ def _prepare_mission(work: Path, files: int) -> tuple[Path, Path]:
         share / "Informatique" / "ancien serveur"
     )
     project_path = work / "Saint-Exemple.besace"
-    identity = MissionIdentity(
-        name="Mairie de Saint-Exemple-sur-Loire",
-        commune="Saint-Exemple-sur-Loire",
-        producer="Mairie de Saint-Exemple-sur-Loire",
-        transferring_agency="Secrétariat de mairie",
-        archival_agency="Archives départementales",
-        archivist="Camille Martin",
-    )
-    with Project.create(project_path, identity) as project:
+    with Project.create(project_path, demo_identity("Camille Martin")) as project:
         save_mission_preferences(
             project,
             MissionPreferences(

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -25,6 +24,7 @@ from app.errors import AppError
 from app.i18n import _
 from app.settings import SERVER_KINDS, ServerSettings
 from app.transfer.servers import check_server
+from app.ui.dialog_buttons import ok_cancel_buttons
 from app.ui.dialogs import show_error
 
 FIELDS_BY_KIND = {
@@ -168,11 +168,7 @@ class ServerDialog(QDialog):
             self.form.addRow(label, widget)
             self.rows[key] = widget
         self.kind.currentIndexChanged.connect(self._kind_changed)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self)
         note = QLabel(_("TLS is always required; the certificate of the server is checked."))
         note.setWordWrap(True)
         layout = QVBoxLayout(self)

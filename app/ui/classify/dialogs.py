@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.project.series import EXCLUSION_REASONS, Series
+from app.ui.dialog_buttons import ok_cancel_buttons
 
 
 class ChooseSeriesDialog(QDialog):
@@ -34,12 +34,7 @@ class ChooseSeriesDialog(QDialog):
         for s in series:
             self.combo.addItem(f"{s.code} — {s.title}", s.id)
         layout.addWidget(self.combo)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel_buttons(self))
 
     def series_id(self) -> int | None:
         found = self.combo.findText(self.combo.currentText())
@@ -74,12 +69,7 @@ class ExcludeDialog(QDialog):
         form.addRow(_("Reason"), self.reason)
         form.addRow(_("Comment"), self.comment)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel_buttons(self))
 
     def chosen(self) -> tuple[str, str]:
         return str(self.reason.currentData()), self.comment.text().strip()

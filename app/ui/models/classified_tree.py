@@ -15,23 +15,16 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QMimeData,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QMimeData, QModelIndex, QObject, Qt
 
 from app.i18n import N_, _, format_bytes, format_count
 from app.project.metadata import Target
 from app.project.series import EXCLUSION_REASONS
 from app.ui.classify.folder_summary import FolderSummary
 from app.ui.icons import icon
+from app.ui.models.node_tree import Index, NodeTreeModel
 from app.ui.models.targets_mime import TARGETS_MIME, targets_mime
 
-Index = QModelIndex | QPersistentModelIndex
 FILE_BATCH = 500
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -89,14 +82,15 @@ def exclusion_label(reason: str | None) -> str:
     return _(EXCLUSION_REASONS.get(reason or "other", EXCLUSION_REASONS["other"]))
 
 
-class ClassifiedTreeModel(QAbstractItemModel):
+class ClassifiedTreeModel(NodeTreeModel[_Node]):
     """Folders and files of every source; classification columns can be hidden by views."""
 
+    column_count = TreeColumn.COUNT
+
     def __init__(self, parent: QObject | None = None, *, with_files: bool = True) -> None:
-        super().__init__(parent)
+        super().__init__(_Node(True, 0, "", "", None), parent)
         self._conn: sqlite3.Connection | None = None
         self._with_files = with_files
-        self._root = _Node(True, 0, "", "", None)
         self._root.loaded = True
         self._summaries: dict[int, FolderSummary] = {}
         self._codes: dict[int, str] = {}
@@ -316,41 +310,7 @@ class ClassifiedTreeModel(QAbstractItemModel):
             node = match
         return node
 
-    def _node(self, index: Index) -> _Node:
-        if index.isValid():
-            node = index.internalPointer()
-            assert isinstance(node, _Node)
-            return node
-        return self._root
-
-    def _index_of(self, node: _Node) -> QModelIndex:
-        if node is self._root:
-            return QModelIndex()
-        return self.createIndex(node.row, 0, node)
-
     # -- Qt model interface ----------------------------------------------------------------
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        node = self._node(parent)
-        if 0 <= row < len(node.children) and 0 <= column < TreeColumn.COUNT:
-            return self.createIndex(row, column, node.children[row])
-        return QModelIndex()
-
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not index.isValid():
-            return QModelIndex()
-        parent = self._node(index).parent
-        if parent is None or parent is self._root:
-            return QModelIndex()
-        return self.createIndex(parent.row, 0, parent)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        if parent.isValid() and parent.column() != 0:
-            return 0
-        return len(self._node(parent).children)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return TreeColumn.COUNT
-
     def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         node = self._node(parent)
         if not node.is_dir:

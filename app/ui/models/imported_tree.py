@@ -12,21 +12,12 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QByteArray,
-    QMimeData,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QObject, Qt, Signal
 
 from app.i18n import _, format_count
 from app.ui.icons import icon
+from app.ui.models.node_tree import Index, NodeTreeModel
 
-Index = QModelIndex | QPersistentModelIndex
 UNITS_MIME = "application/x-besace-imported-units"
 
 
@@ -55,12 +46,12 @@ class _Node:
         self.row = 0
 
 
-class ImportedTreeModel(QAbstractItemModel):
+class ImportedTreeModel(NodeTreeModel[_Node]):
     move_requested = Signal(object, object)  # list of unit ids, new parent unit id or None
+    column_count = 2
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._root = _Node(True, 0, 0, "")
+        super().__init__(_Node(True, 0, 0, ""), parent)
         self._units: dict[int, _Node] = {}
         self._packages: dict[int, _Node] = {}
 
@@ -133,36 +124,7 @@ class ImportedTreeModel(QAbstractItemModel):
         node = self._packages.get(package_id)
         return QModelIndex() if node is None else self.createIndex(node.row, 0, node)
 
-    def _node(self, index: Index) -> _Node:
-        if index.isValid():
-            node = index.internalPointer()
-            assert isinstance(node, _Node)
-            return node
-        return self._root
-
     # -- Qt model interface ----------------------------------------------------------------
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        node = self._node(parent)
-        if 0 <= row < len(node.children) and column in (0, 1):
-            return self.createIndex(row, column, node.children[row])
-        return QModelIndex()
-
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not index.isValid():
-            return QModelIndex()
-        parent = self._node(index).parent
-        if parent is None or parent is self._root:
-            return QModelIndex()
-        return self.createIndex(parent.row, 0, parent)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        if parent.isValid() and parent.column() != 0:
-            return 0
-        return len(self._node(parent).children)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 2
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None

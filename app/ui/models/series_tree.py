@@ -11,23 +11,15 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QMimeData,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QMimeData, QModelIndex, QObject, Qt, Signal
 
 from app.i18n import _, format_bytes, format_count
 from app.project.metadata import Target
 from app.project.series import Series, list_series
 from app.ui.icons import icon
+from app.ui.models.node_tree import Index, NodeTreeModel
 from app.ui.models.targets_mime import TARGETS_MIME, targets_from_mime
 
-Index = QModelIndex | QPersistentModelIndex
 SERIES_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -50,14 +42,14 @@ class _Node:
         self.bytes = 0
 
 
-class SeriesTreeModel(QAbstractItemModel):
+class SeriesTreeModel(NodeTreeModel[_Node]):
     """Series by parent; drops of inventory targets emit `dropped(targets, series_id)`."""
 
     dropped = Signal(object, int)  # list[Target], series id
+    column_count = SeriesColumn.COUNT
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._root = _Node(None, None)
+        super().__init__(_Node(None, None), parent)
         self._by_id: dict[int, _Node] = {}
         self._own: dict[int, tuple[int, int]] = {}
 
@@ -120,36 +112,7 @@ class SeriesTreeModel(QAbstractItemModel):
     def all_series(self) -> list[Series]:
         return [n.series for n in self._by_id.values() if n.series is not None]
 
-    def _node(self, index: Index) -> _Node:
-        if index.isValid():
-            node = index.internalPointer()
-            assert isinstance(node, _Node)
-            return node
-        return self._root
-
     # -- Qt model interface ---------------------------------------------------------------
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        node = self._node(parent)
-        if 0 <= row < len(node.children) and 0 <= column < SeriesColumn.COUNT:
-            return self.createIndex(row, column, node.children[row])
-        return QModelIndex()
-
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not index.isValid():
-            return QModelIndex()
-        node = self._node(index).parent
-        if node is None or node is self._root:
-            return QModelIndex()
-        return self.createIndex(node.row, 0, node)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        if parent.isValid() and parent.column() != 0:
-            return 0
-        return len(self._node(parent).children)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return SeriesColumn.COUNT
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None

@@ -49,6 +49,7 @@ from app.ui.icons import icon
 from app.ui.models.classified_tree import ClassifiedTreeModel, TreeColumn
 from app.ui.pages.base import Page
 from app.ui.session import Session
+from app.ui.views.captioned_pane import captioned_pane
 
 FORM_TAB, XML_TAB = 0, 1
 EMPTY, EDITOR, BULK = 0, 1, 2
@@ -148,12 +149,7 @@ class DescribePage(Page):
         buttons.addWidget(self.state, 1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
-        editor_box = QWidget()
-        editor_layout = QVBoxLayout(editor_box)
-        editor_layout.setContentsMargins(0, 0, 0, 0)
-        editor_layout.addWidget(self.unit_label)
-        editor_layout.addWidget(self.tabs, 1)
-        editor_layout.addLayout(buttons)
+        editor_box = captioned_pane(self.unit_label, self.tabs, buttons)
 
         self.bulk = BulkEditPanel()
         self.bulk.requested.connect(self.set_field_on_selection)

@@ -42,7 +42,7 @@ from app.reports.slips import Slip, elimination_slip, transfer_slip
 from app.retention.elimination import STATUS_LABELS, list_proposals
 from app.tasks import CancelToken, Progress, ProgressSink
 from app.ui.icons import icon
-from app.ui.pages.base import Page
+from app.ui.pages.lazy_page import LazyPage
 from app.ui.session import Session
 from app.ui.tasks import Task, TaskRunner
 
@@ -78,14 +78,13 @@ def write_slip(slip: Slip, path: Path) -> Path:
     return path
 
 
-class ReportsPage(Page):
+class ReportsPage(LazyPage):
     page_id = "reports"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.last_file: Path | None = None
         self._task: Task | None = None
-        self._stale = True
 
         # -- audit workbook ------------------------------------------------------------------
         self.audit_date = _date_edit(_("Reference date of the audit"))
@@ -203,12 +202,9 @@ class ReportsPage(Page):
         layout.addLayout(status)
         layout.addLayout(after)
 
-        for signal in (
-            session.project_changed,
-            session.classification_changed,
-            session.inventory_changed,
-        ):
-            signal.connect(self._changed)
+        self.reload_on(
+            session.project_changed, session.classification_changed, session.inventory_changed
+        )
 
     def title(self) -> str:
         return _("Reports")
@@ -217,17 +213,7 @@ class ReportsPage(Page):
         return "reports"
 
     # -- loading ---------------------------------------------------------------------------
-    def activated(self) -> None:
-        if self._stale:
-            self.refresh()
-
-    def _changed(self) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.refresh()
-
-    def refresh(self) -> None:
-        self._stale = False
+    def _load(self) -> None:
         project = self.session.project
         ticked = set(self.series_codes())
         self.series_list.clear()

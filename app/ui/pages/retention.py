@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.i18n import _
 from app.ui.icons import icon
-from app.ui.pages.base import Page
+from app.ui.pages.lazy_page import LazyPage
 from app.ui.retention.eliminations import EliminationsView
 from app.ui.retention.referentials import ReferentialsView
 from app.ui.retention.series_rules import SeriesRulesView
@@ -14,7 +14,7 @@ from app.ui.retention.states_view import StatesView
 from app.ui.session import Session
 
 
-class RetentionPage(Page):
+class RetentionPage(LazyPage):
     page_id = "retention"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -31,13 +31,9 @@ class RetentionPage(Page):
         self.tabs.addTab(self.eliminations, icon("remove"), _("Eliminations"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
-        self._stale = True
-        for signal in (
-            session.project_changed,
-            session.inventory_changed,
-            session.classification_changed,
-        ):
-            signal.connect(self._changed)
+        self.reload_on(
+            session.project_changed, session.inventory_changed, session.classification_changed
+        )
 
     def title(self) -> str:
         return _("Retention")
@@ -45,17 +41,7 @@ class RetentionPage(Page):
     def icon_name(self) -> str:
         return "retention"
 
-    def activated(self) -> None:
-        if self._stale:
-            self.refresh()
-
-    def _changed(self) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.refresh()
-
-    def refresh(self) -> None:
-        self._stale = False
+    def _load(self) -> None:
         if self.session.project is None:
             return
         self.states.refresh()

@@ -35,6 +35,18 @@ PATH_ROLE = Qt.ItemDataRole.UserRole
 DEMO_FILES = 800
 
 
+def demo_identity(archivist: str = "") -> MissionIdentity:
+    """The commune of the demo share and its agencies."""
+    return MissionIdentity(
+        name="Mairie de Saint-Exemple-sur-Loire",
+        commune="Saint-Exemple-sur-Loire",
+        producer="Mairie de Saint-Exemple-sur-Loire",
+        transferring_agency="Secrétariat de mairie",
+        archival_agency="Archives départementales",
+        archivist=archivist,
+    )
+
+
 def demo_paths(base: Path | None = None) -> tuple[Path, Path]:
     """(project file, share root) of the demo mission under the user's data folder."""
     folder = (base or data_dir()) / "demo"
@@ -65,15 +77,7 @@ def prepare_demo(
         shutil.rmtree(share_dest, ignore_errors=True)
         partial.rename(share_dest)
     if not project_path.exists():
-        identity = MissionIdentity(
-            name="Mairie de Saint-Exemple-sur-Loire",
-            commune="Saint-Exemple-sur-Loire",
-            producer="Mairie de Saint-Exemple-sur-Loire",
-            transferring_agency="Secrétariat de mairie",
-            archival_agency="Archives départementales",
-            archivist="",
-        )
-        with Project.create(project_path, identity) as project:
+        with Project.create(project_path, demo_identity()) as project:
             save_mission_preferences(
                 project,
                 MissionPreferences(

@@ -14,7 +14,6 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -37,10 +36,12 @@ from app.retention.elimination import (
     propose_elimination,
     set_status,
 )
+from app.ui.dialog_buttons import ok_cancel_buttons
 from app.ui.edit_task import Changed, run_edit
 from app.ui.icons import icon
 from app.ui.session import Session
 from app.ui.simple_table import fill_table, make_table, row_data
+from app.ui.views.captioned_pane import captioned_pane
 
 
 class NewProposalDialog(QDialog):
@@ -71,12 +72,7 @@ class NewProposalDialog(QDialog):
         form.addRow(_("Reference"), self.reference)
         form.addRow(_("Series (none ticked: all)"), self.series)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel_buttons(self))
 
     def chosen(self) -> tuple[date, list[str], str]:
         codes = []
@@ -153,12 +149,7 @@ class EliminationsView(QWidget):
         warning.setWordWrap(True)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
-        details = QWidget()
-        details_layout = QVBoxLayout(details)
-        details_layout.setContentsMargins(0, 0, 0, 0)
-        details_layout.addWidget(self.note)
-        details_layout.addWidget(self.items, 1)
-        split.addWidget(details)
+        split.addWidget(captioned_pane(self.note, self.items))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(warning)

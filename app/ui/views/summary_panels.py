@@ -51,6 +51,7 @@ from app.ui.models.latest_read import LatestRead
 from app.ui.models.reading import reading
 from app.ui.models.rows import ROW_ROLE, RowColumn, RowsModel
 from app.ui.session import Session
+from app.ui.views.captioned_pane import captioned_pane
 from app.ui.views.treemap import swatch
 
 T = TypeVar("T")
@@ -432,12 +433,7 @@ class AnomaliesPanel(QWidget):
         self.detail_label = QLabel()
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.category_view)
-        detail = QWidget()
-        detail_layout = QVBoxLayout(detail)
-        detail_layout.setContentsMargins(0, 0, 0, 0)
-        detail_layout.addWidget(self.detail_label)
-        detail_layout.addWidget(self.detail_view, 1)
-        splitter.addWidget(detail)
+        splitter.addWidget(captioned_pane(self.detail_label, self.detail_view))
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
