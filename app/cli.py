@@ -32,6 +32,7 @@ from app.tasks import CancelToken, Progress
 if TYPE_CHECKING:
     from app.project import Project
     from app.seda.model import Transfer
+    from app.seda.package import BuiltPackage
 
 
 class ProgressLine:
@@ -456,14 +457,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     finally:
         line.finish()
     for package in built:
-        print(
-            _("Package {path}: {units} units, {objects} files, {bytes}.").format(
-                path=package.path,
-                units=format_count(package.units),
-                objects=format_count(package.objects),
-                bytes=format_bytes(package.content_bytes),
-            )
-        )
+        print_package(package)
     if plan.left_out:
         print(_("Left out of the transfer ({n}):").format(n=format_count(len(plan.left_out))))
         for item in plan.left_out[:50]:
@@ -475,6 +469,17 @@ def cmd_build(args: argparse.Namespace) -> int:
         for package in built:
             status = max(status, _print_validation(package.path, args.schemas, args.profile))
     return status
+
+
+def print_package(package: BuiltPackage) -> None:
+    print(
+        _("Package {path}: {units} units, {objects} files, {bytes}.").format(
+            path=package.path,
+            units=format_count(package.units),
+            objects=format_count(package.objects),
+            bytes=format_bytes(package.content_bytes),
+        )
+    )
 
 
 def _referential_problems(project: Project, transfer: Transfer, profile: str) -> list[str]:

@@ -14,6 +14,7 @@ from app.cli import (
     _print_validation,
     _referential_problems,
     add_header_options,
+    print_package,
 )
 from app.errors import AppError
 from app.i18n import _, format_bytes, format_count
@@ -173,14 +174,7 @@ def cmd_sip_export(args: argparse.Namespace) -> int:
         )
     finally:
         line.finish()
-    print(
-        _("Package {path}: {units} units, {objects} files, {bytes}.").format(
-            path=package.path,
-            units=format_count(package.units),
-            objects=format_count(package.objects),
-            bytes=format_bytes(package.content_bytes),
-        )
-    )
+    print_package(package)
     if args.no_validate:
         return 0
     return _print_validation(package.path, args.schemas, args.profile)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
-from app.i18n import N_
+from app.i18n import N_, _
 
 
 class AppError(Exception):
@@ -18,6 +20,17 @@ class AppError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message}\n{self.details}" if self.details else self.message
+
+
+ErrorT = TypeVar("ErrorT", bound=AppError)
+
+
+def refusal(error: type[ErrorT], message: str, problems: Sequence[str], limit: int = 100) -> ErrorT:
+    """An error listing the problems found in some input, the first `limit` of them."""
+    shown = list(problems[:limit])
+    if len(problems) > limit:
+        shown.append(_("… and {n} more").format(n=len(problems) - limit))
+    return error(message, details="\n".join(shown))
 
 
 class ProjectError(AppError):

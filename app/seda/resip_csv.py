@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from app.errors import AppError
+from app.errors import AppError, refusal
 from app.i18n import _, format_count
 from app.project import Project
 from app.seda.from_project import HeaderOptions, SubtreeSelection, plan_transfer
@@ -147,17 +147,15 @@ class _Problems:
         self.items.append(f"{where}: {message}")
 
     def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        shown = self.items[:MAX_PROBLEMS]
-        if len(self.items) > MAX_PROBLEMS:
-            shown.append(_("… and {n} more").format(n=len(self.items) - MAX_PROBLEMS))
-        raise ResipCsvError(
-            _("{file} cannot be imported ({n} problems); nothing was imported.").format(
-                file=self.name, n=format_count(len(self.items))
-            ),
-            details="\n".join(shown),
-        )
+        if self.items:
+            raise refusal(
+                ResipCsvError,
+                _("{file} cannot be imported ({n} problems); nothing was imported.").format(
+                    file=self.name, n=format_count(len(self.items))
+                ),
+                self.items,
+                MAX_PROBLEMS,
+            )
 
 
 # -- decoding -------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from typing import Any
 
 from lxml import etree
 
-from app.errors import AppError
+from app.errors import AppError, refusal
 from app.i18n import _, format_bytes, format_count
 from app.project import Project
 from app.project.lock import ProjectLock
@@ -54,11 +54,11 @@ from app.seda.validate import (
     DEFAULT_LIMITS,
     DIGEST_ALGORITHMS,
     MANIFEST_NAME,
-    UnusableSipError,
     ZipLimits,
     _check_safety,
     _decode_digest,
     _resolve_uri,
+    open_sip,
 )
 from app.tasks import CancelToken, Progress, ProgressSink, Throttle, ignore_progress
 
@@ -125,17 +125,15 @@ class _Problems:
         return ", ".join(parts) + ": "
 
     def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        shown = self.items[:MAX_PROBLEMS]
-        if len(self.items) > MAX_PROBLEMS:
-            shown.append(_("… and {n} more").format(n=len(self.items) - MAX_PROBLEMS))
-        raise SipImportError(
-            _("{file} cannot be imported ({n} problems); nothing was imported.").format(
-                file=self.name, n=format_count(len(self.items))
-            ),
-            details="\n".join(shown),
-        )
+        if self.items:
+            raise refusal(
+                SipImportError,
+                _("{file} cannot be imported ({n} problems); nothing was imported.").format(
+                    file=self.name, n=format_count(len(self.items))
+                ),
+                self.items,
+                MAX_PROBLEMS,
+            )
 
 
 @dataclass(slots=True)
@@ -883,17 +881,7 @@ def read_sip(
 ) -> ImportedTree:
     """Read and check the SIP at `path`, extracting its files into `staged`."""
     token = token or CancelToken()
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise UnusableSipError(
-            _("{file} is not a readable zip file.").format(file=path.name), details=str(exc)
-        ) from exc
-    except OSError as exc:
-        raise UnusableSipError(
-            _("Cannot read {file}.").format(file=path), details=str(exc)
-        ) from exc
-    with archive:
+    with open_sip(path) as archive:
         infos = archive.infolist()
         _check_safety(path, infos, limits.zip)
         manifest, base = _find_manifest(path, infos)

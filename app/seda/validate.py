@@ -205,17 +205,7 @@ def validate_sip(
     _check_profile(profile)
     clock = _Clock(progress, token)
     problems = _Problems()
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise UnusableSipError(
-            _("{file} is not a readable zip file.").format(file=path.name), details=str(exc)
-        ) from exc
-    except OSError as exc:
-        raise UnusableSipError(
-            _("Cannot read {file}.").format(file=path), details=str(exc)
-        ) from exc
-    with archive:
+    with open_sip(path) as archive:
         infos = archive.infolist()
         _check_safety(path, infos, limits)
         manifest, base = _check_layout(path, infos, problems)
@@ -321,6 +311,20 @@ def _unsafe_name(info: zipfile.ZipInfo) -> bool:
         return True
     is_link = info.create_system == 3 and (info.external_attr >> 16) & 0o170000 == 0o120000
     return is_link
+
+
+def open_sip(path: Path) -> zipfile.ZipFile:
+    """The SIP's zip, or `UnusableSipError` saying why it cannot be read."""
+    try:
+        return zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise UnusableSipError(
+            _("{file} is not a readable zip file.").format(file=path.name), details=str(exc)
+        ) from exc
+    except OSError as exc:
+        raise UnusableSipError(
+            _("Cannot read {file}.").format(file=path), details=str(exc)
+        ) from exc
 
 
 def _check_safety(path: Path, infos: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
